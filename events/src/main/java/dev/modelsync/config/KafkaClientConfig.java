@@ -1,0 +1,44 @@
+package dev.modelsync.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * The client settings every Kafka client of a process shares: the bootstrap address, plus any
+ * {@code KAFKA_*} environment variable passed through as a client property ({@code
+ * KAFKA_SECURITY_PROTOCOL=SSL} becomes {@code security.protocol=SSL}), so TLS and SASL need no
+ * code.
+ */
+public record KafkaClientConfig(String bootstrapServers, Map<String, String> passthrough) {
+  public static final Option BOOTSTRAP =
+      Option.required(
+          "KAFKA_BOOTSTRAP_SERVERS", "kafka", "Kafka bootstrap servers, host:port[,host:port]");
+
+  /** Variables with the KAFKA_ prefix that are not client properties. */
+  private static final Set<String> NOT_PASSED =
+      Set.of("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_HEAP_OPTS", "KAFKA_OPTS");
+
+  public KafkaClientConfig {
+    passthrough = Map.copyOf(passthrough);
+  }
+
+  public static KafkaClientConfig from(Settings settings, Map<String, String> env) {
+    Map<String, String> passthrough = new HashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith("KAFKA_") && !NOT_PASSED.contains(name) && !value.isBlank()) {
+            passthrough.put(name.substring(6).toLowerCase().replace('_', '.'), value);
+          }
+        });
+    return new KafkaClientConfig(settings.hostPorts(BOOTSTRAP), passthrough);
+  }
+
+  /** A new mutable map with the common client properties, to add producer or consumer keys to. */
+  public Map<String, Object> clientProperties() {
+    Map<String, Object> props = new HashMap<>(passthrough);
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
+  }
+}

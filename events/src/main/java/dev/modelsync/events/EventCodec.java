@@ -1,0 +1,109 @@
+package dev.modelsync.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.jackson.JsonFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * Encodes {@link ModelEvent}s as CloudEvents 1.0 in structured JSON mode and back. The data is
+ * inline JSON ({@code datacontenttype: application/json}), so any consumer such as {@code kcat}
+ * shows a readable document.
+ */
+public final class EventCodec {
+  /** The Kafka {@code content-type} header value of every record this codec writes. */
+  public static final String CONTENT_TYPE = JsonFormat.CONTENT_TYPE;
+
+  private static final String DATA_CONTENT_TYPE = "application/json";
+  private final JsonFormat format = new JsonFormat();
+  private final ObjectMapper mapper = Json.newMapper();
+  private final URI source;
+
+  /**
+   * @param source the CloudEvents {@code source} of events this codec encodes, such as {@code
+   *     /modelsync/agent/host-1}
+   */
+  public EventCodec(URI source) {
+    this.source = source;
+  }
+
+  public byte[] encode(ModelEvent event) {
+    return format.serialize(toCloudEvent(event));
+  }
+
+  public CloudEvent toCloudEvent(ModelEvent event) {
+    try {
+      return CloudEventBuilder.v1()
+          .withId(UUID.randomUUID().toString())
+          .withSource(source)
+          .withType(event.type())
+          .withSubject(event.model())
+          .withTime(Instant.now().atOffset(ZoneOffset.UTC))
+          .withDataContentType(DATA_CONTENT_TYPE)
+          .withData(mapper.writeValueAsBytes(event))
+          .build();
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Decodes a record value; every failure, whatever its cause, is an {@link
+   * EventDecodingException}.
+   */
+  public ModelEvent decode(byte[] value) throws EventDecodingException {
+    if (value == null) {
+      throw new EventDecodingException("empty record (tombstone)");
+    }
+    CloudEvent event;
+    try {
+      event = format.deserialize(value);
+    } catch (RuntimeException e) {
+      throw new EventDecodingException("not a CloudEvents JSON document: " + e.getMessage(), e);
+    }
+    return fromCloudEvent(event);
+  }
+
+  public ModelEvent fromCloudEvent(CloudEvent event) throws EventDecodingException {
+    if (event.getData() == null) {
+      throw new EventDecodingException("event " + event.getId() + " has no data");
+    }
+    Class<? extends ModelEvent> dataType =
+        switch (event.getType()) {
+          case EventTypes.SAVED -> ModelSaved.class;
+          case EventTypes.DELETED -> ModelDeleted.class;
+          case EventTypes.LOADED,
+              EventTypes.ACTIVATED,
+              EventTypes.LOAD_FAILED,
+              EventTypes.UNLOADED ->
+              ModelStatus.class;
+          default -> throw new EventDecodingException("unknown event type " + event.getType());
+        };
+    try {
+      ModelEvent decoded = mapper.readValue(event.getData().toBytes(), dataType);
+      if (decoded instanceof ModelStatus status && !status.type().equals(event.getType())) {
+        throw new EventDecodingException(
+            "event type " + event.getType() + " does not match data type " + status.type());
+      }
+      return decoded;
+    } catch (IOException | RuntimeException e) {
+      throw new EventDecodingException(
+          "bad " + event.getType() + " data in event " + event.getId() + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage().lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,30 @@
+package dev.modelsync.events;
+
+import java.util.Map;
+
+/** Topic names and the settings each topic is created with. */
+public final class Topics {
+  /** {@code model.saved} and {@code model.deleted}, record key = model name. */
+  public static final String MODEL_EVENTS = "modelsync.model-events";
+
+  /**
+   * {@code model.loaded}, {@code model.activated}, {@code model.load_failed}, {@code
+   * model.unloaded}.
+   */
+  public static final String MODEL_STATUS = "modelsync.model-status";
+
+  /**
+   * The events topic keeps every event forever rather than compacting by key: with key = model
+   * name, compaction would keep only the newest event of a model, and a {@code model.deleted} of an
+   * old version would then hide the versions still present. Events are small; a replica rebuilds
+   * its catalog by reading the topic from the start.
+   */
+  public static final Map<String, String> MODEL_EVENTS_CONFIG =
+      Map.of("cleanup.policy", "delete", "retention.ms", "-1");
+
+  /** Status is an operational stream: a week is plenty. */
+  public static final Map<String, String> MODEL_STATUS_CONFIG =
+      Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
+
+  private Topics() {}
+}
