@@ -1,0 +1,173 @@
+package dev.modelsync.agent;
+
+import dev.modelsync.agent.http.AgentHttp;
+import dev.modelsync.agent.publish.KafkaHealth;
+import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.store.Ledger;
+import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.watch.DirectoryWatcher;
+import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.events.EventCodec;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running sidecar: a watcher feeding the sync thread, which snapshots complete saves into the
+ * store and hands events to the publisher, plus the HTTP endpoints.
+ */
+public final class Agent {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final Vertx vertx;
+  private final AgentConfig config;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final ScheduledThreadPoolExecutor executor;
+  private Admin admin;
+  private Publisher publisher;
+  private KafkaHealth health;
+  private Synchronizer sync;
+  private DirectoryWatcher watcher;
+  private HttpServer server;
+
+  private Agent(Vertx vertx, AgentConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "modelsync-agent-sync");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setRemoveOnCancelPolicy(true);
+  }
+
+  /** Starts watching, publishing and serving HTTP; completes once all three run. */
+  public static Future<Agent> start(Vertx vertx, AgentConfig config) {
+    Agent agent = new Agent(vertx, config);
+    return vertx
+        .executeBlocking(
+            () -> {
+              agent.startBlocking();
+              return agent;
+            })
+        .compose(a -> a.listen())
+        .recover(e -> agent.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private void startBlocking() throws Exception {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Snapshotter snapshotter = new Snapshotter(config.storeDir());
+    snapshotter.removeLeftovers();
+    Ledger ledger = Ledger.load(config.storeDir());
+    AgentMetrics metrics =
+        new AgentMetrics(registry, () -> publisher == null ? 0 : publisher.pending());
+    sync =
+        new Synchronizer(
+            new Layout(config.modelsDir()),
+            snapshotter,
+            ledger,
+            config.quietMs(),
+            executor,
+            metrics);
+    String clientId = "modelsync-agent-" + config.instanceId();
+    Map<String, Object> adminProps = config.kafka().clientProperties();
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
+    adminProps.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+    admin = Admin.create(adminProps);
+    EventCodec codec = new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()));
+    publisher = new Publisher(config.kafka(), clientId, config.eventsTopic(), codec, admin, sync);
+    sync.publishWith(publisher);
+    health = new KafkaHealth(admin, config.healthMs());
+    health.start(executor, config.healthMs());
+    watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
+    sync.rescan();
+    executor.scheduleWithFixedDelay(
+        sync::rescan, config.rescanMs(), config.rescanMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private Future<Agent> listen() {
+    return vertx
+        .createHttpServer()
+        .requestHandler(AgentHttp.router(vertx, health::status, sync::view, registry))
+        .listen(config.port())
+        .map(
+            s -> {
+              server = s;
+              LOG.info(
+                  "Agent {} watching {} into {}, publishing to {} on {}, HTTP on port {}",
+                  config.instanceId(),
+                  config.modelsDir(),
+                  config.storeDir(),
+                  config.eventsTopic(),
+                  config.kafka().bootstrapServers(),
+                  s.actualPort());
+              return this;
+            });
+  }
+
+  /** The port HTTP is bound to. */
+  public int httpPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /**
+   * Stops watching, gives Kafka a few seconds for events already handed over, closes the clients
+   * and HTTP. Leaves no thread behind.
+   */
+  public Future<Void> close() {
+    Future<Void> http = server == null ? Future.succeededFuture() : server.close();
+    return http.transform(
+        ignored ->
+            vertx.executeBlocking(
+                () -> {
+                  closeBlocking();
+                  return null;
+                }));
+  }
+
+  private void closeBlocking() throws Exception {
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    executor.shutdown();
+    if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+      executor.shutdownNow();
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(2));
+    }
+    gcMetrics.close();
+    registry.close();
+  }
+}

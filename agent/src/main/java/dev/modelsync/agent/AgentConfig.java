@@ -1,0 +1,141 @@
+package dev.modelsync.agent;
+
+import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.Option;
+import dev.modelsync.config.Settings;
+import dev.modelsync.events.Topics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the agent is configured with, read once at start from the environment and flags.
+ *
+ * @param modelsDir the directory the notebook saves models into; only read
+ * @param storeDir where the agent snapshots complete versions; only the agent writes it
+ * @param kafka bootstrap servers and pass-through client properties
+ * @param eventsTopic the topic {@code model.saved} and {@code model.deleted} go to
+ * @param port HTTP port for /health, /models and /metrics; 0 picks a free one
+ * @param quietMs how long a version must stay unchanged to count as complete without a rename or
+ *     {@code model.json}
+ * @param rescanMs interval of the full rescan that backs up native file events
+ * @param healthMs interval of the Kafka reachability check behind /health
+ * @param instanceId this agent's name in the CloudEvents source
+ */
+public record AgentConfig(
+    Path modelsDir,
+    Path storeDir,
+    KafkaClientConfig kafka,
+    String eventsTopic,
+    int port,
+    long quietMs,
+    long rescanMs,
+    long healthMs,
+    String instanceId) {
+
+  public static final Option MODELS_DIR =
+      Option.required(
+          "MODELSYNC_MODELS_DIR", "models", "directory the notebook saves models into (read only)");
+  public static final Option STORE_DIR =
+      Option.required(
+          "MODELSYNC_STORE_DIR", "store", "directory the agent snapshots complete versions into");
+  public static final Option EVENTS_TOPIC =
+      Option.optional(
+          "MODELSYNC_EVENTS_TOPIC", "topic", Topics.MODEL_EVENTS, "topic for model events");
+  public static final Option PORT =
+      Option.optional("MODELSYNC_AGENT_PORT", "port", "8081", "HTTP port (0 = any free port)");
+  public static final Option QUIET_MS =
+      Option.optional(
+          "MODELSYNC_QUIET_MS",
+          "quiet-ms",
+          "500",
+          "a version unchanged this long (ms) is complete, when neither renamed in nor"
+              + " carrying model.json");
+  public static final Option RESCAN_MS =
+      Option.optional(
+          "MODELSYNC_RESCAN_MS",
+          "rescan-ms",
+          "2000",
+          "interval (ms) of the full rescan backing up native file events");
+  public static final Option HEALTH_MS =
+      Option.optional(
+          "MODELSYNC_HEALTH_MS", "health-ms", "2000", "interval (ms) of the Kafka health check");
+  public static final Option INSTANCE_ID =
+      Option.optional(
+          "MODELSYNC_INSTANCE_ID", "instance", "(host name)", "agent name in the event source");
+
+  public static final List<Option> OPTIONS =
+      List.of(
+          MODELS_DIR,
+          STORE_DIR,
+          KafkaClientConfig.BOOTSTRAP,
+          EVENTS_TOPIC,
+          PORT,
+          QUIET_MS,
+          RESCAN_MS,
+          HEALTH_MS,
+          INSTANCE_ID);
+
+  public AgentConfig {
+    Objects.requireNonNull(modelsDir, MODELS_DIR.label());
+    Objects.requireNonNull(storeDir, STORE_DIR.label());
+    Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
+    if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
+      throw new ConfigException(
+          EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
+    }
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
+    }
+    requirePositive(QUIET_MS, quietMs);
+    requirePositive(RESCAN_MS, rescanMs);
+    requirePositive(HEALTH_MS, healthMs);
+    if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw new ConfigException(
+          INSTANCE_ID.label() + " must be letters, digits, '.', '_' or '-', got " + instanceId);
+    }
+    if (modelsDir.equals(storeDir) || storeDir.startsWith(modelsDir)) {
+      throw new ConfigException(
+          STORE_DIR.label() + " must not be inside " + MODELS_DIR.label() + ": " + storeDir);
+    }
+  }
+
+  /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
+  public static AgentConfig from(Map<String, String> env, String... args) {
+    Settings settings = Settings.parse(OPTIONS, env, args);
+    String instance = settings.string(INSTANCE_ID);
+    return new AgentConfig(
+        settings.existingDirectory(MODELS_DIR),
+        settings.writableDirectory(STORE_DIR),
+        KafkaClientConfig.from(settings, env),
+        settings.string(EVENTS_TOPIC),
+        settings.port(PORT),
+        settings.positiveLong(QUIET_MS),
+        settings.positiveLong(RESCAN_MS),
+        settings.positiveLong(HEALTH_MS),
+        instance.equals(INSTANCE_ID.defaultValue()) ? hostName() : instance);
+  }
+
+  private static void requirePositive(Option option, long value) {
+    if (value <= 0) {
+      throw new ConfigException(option.label() + " must be a positive number, got " + value);
+    }
+  }
+
+  private static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        name = "agent";
+      }
+    }
+    String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "-");
+    return cleaned.length() > 128 ? cleaned.substring(0, 128) : cleaned;
+  }
+}

@@ -1,0 +1,475 @@
+package dev.modelsync.agent;
+
+import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.store.Ledger;
+import dev.modelsync.agent.store.Ledger.Entry;
+import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.store.Snapshotter.Staged;
+import dev.modelsync.agent.store.StoreConflictException;
+import dev.modelsync.agent.watch.Completion;
+import dev.modelsync.agent.watch.Completion.Decision;
+import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.agent.watch.Observation;
+import dev.modelsync.agent.watch.Observer;
+import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.events.Manifest;
+import dev.modelsync.events.ModelDeleted;
+import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelSaved;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns file changes into published versions. Everything here runs on one thread, the sync
+ * executor, which owns the trackers and the ledger; other threads only hand it work.
+ */
+final class Synchronizer implements Publisher.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
+
+  /** What the agent knows of one unit, between observations. */
+  private static final class Tracker {
+    final SaveUnit unit;
+    String fingerprint;
+    long unchangedSince;
+
+    /** The fingerprint already dealt with (published, skipped or invalid): nothing to do. */
+    String settled;
+
+    boolean recheckScheduled;
+    String state = "waiting";
+
+    Tracker(SaveUnit unit) {
+      this.unit = unit;
+    }
+  }
+
+  private final Layout layout;
+  private final Observer observer = new Observer();
+  private final Snapshotter snapshotter;
+  private final Ledger ledger;
+  private final long quietMs;
+  private final ScheduledExecutorService executor;
+  private final AgentMetrics metrics;
+  private Publisher publisher;
+  private final Map<String, Tracker> trackers = new TreeMap<>();
+  private final Set<String> warned = new HashSet<>();
+  private volatile Map<String, Object> view = Map.of();
+
+  Synchronizer(
+      Layout layout,
+      Snapshotter snapshotter,
+      Ledger ledger,
+      long quietMs,
+      ScheduledExecutorService executor,
+      AgentMetrics metrics) {
+    this.layout = layout;
+    this.snapshotter = snapshotter;
+    this.ledger = ledger;
+    this.quietMs = quietMs;
+    this.executor = executor;
+    this.metrics = metrics;
+  }
+
+  void publishWith(Publisher publisher) {
+    this.publisher = publisher;
+  }
+
+  /** From any thread: a path under the models directory changed. */
+  void changed(Path path) {
+    run(() -> onChange(path));
+  }
+
+  /** From any thread: look at everything again. */
+  void rescan() {
+    run(this::scanAll);
+  }
+
+  /** What it sees and what it published, for /models; safe from any thread. */
+  Map<String, Object> view() {
+    return view;
+  }
+
+  private void run(Runnable task) {
+    if (!executor.isShutdown()) {
+      executor.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.error("Sync task failed", e);
+              metrics.error("sync");
+            }
+            refreshView();
+          });
+    }
+  }
+
+  private void onChange(Path path) {
+    Path models = layout.modelsDir();
+    if (!path.startsWith(models) || path.equals(models)) {
+      return;
+    }
+    Path top = models.resolve(models.relativize(path).getName(0));
+    if (!top.equals(path) || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+      // inside a version directory, a version directory itself, or a single file
+      layout.unitOf(path).ifPresent(this::evaluate);
+      return;
+    }
+    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> children = Files.list(path)) {
+        children.sorted().forEach(child -> layout.unitOf(child).ifPresent(this::evaluate));
+      } catch (IOException e) {
+        LOG.warn("Cannot list {}: {}", path, e.toString());
+      }
+    }
+    String name = top.getFileName().toString();
+    for (String known : knownSources()) {
+      if (known.equals(name) || known.startsWith(name + "/")) {
+        goneOrEvaluate(known);
+      }
+    }
+  }
+
+  private void scanAll() {
+    Set<String> present = new HashSet<>();
+    try {
+      for (SaveUnit unit : layout.scan()) {
+        present.add(unit.relative());
+        evaluate(unit);
+      }
+    } catch (IOException e) {
+      LOG.warn("Rescan of {} failed: {}", layout.modelsDir(), e.toString());
+      return;
+    }
+    for (String known : knownSources()) {
+      if (!present.contains(known)) {
+        goneOrEvaluate(known);
+      }
+    }
+  }
+
+  private Set<String> knownSources() {
+    Set<String> known = new HashSet<>(trackers.keySet());
+    ledger.all().stream().filter(Entry::live).forEach(e -> known.add(e.source()));
+    return known;
+  }
+
+  private void goneOrEvaluate(String relative) {
+    Path source = layout.modelsDir().resolve(relative);
+    if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+      layout.unitOf(source).ifPresent(this::evaluate);
+    } else {
+      gone(relative);
+    }
+  }
+
+  private void evaluate(SaveUnit unit) {
+    if (!Files.exists(unit.source(), LinkOption.NOFOLLOW_LINKS)) {
+      gone(unit.relative());
+      return;
+    }
+    Tracker t = trackers.computeIfAbsent(unit.relative(), r -> new Tracker(unit));
+    if (!unit.singleFile() && alreadyPublished(unit, t)) {
+      return;
+    }
+    Observation obs;
+    try {
+      obs = observer.observe(unit);
+    } catch (NoSuchFileException e) {
+      gone(unit.relative());
+      return;
+    } catch (IOException e) {
+      LOG.warn("Cannot read {}: {}", unit.source(), e.toString());
+      return;
+    }
+    String fingerprint = obs.fingerprint();
+    if (fingerprint.equals(t.settled)) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (!fingerprint.equals(t.fingerprint)) {
+      t.fingerprint = fingerprint;
+      t.unchangedSince = now;
+    }
+    if (unit.singleFile() && t.settled == null) {
+      List<Entry> published = ledger.liveFrom(unit.relative());
+      if (!published.isEmpty()
+          && fingerprint.equals(published.get(published.size() - 1).fingerprint())) {
+        settle(
+            t,
+            fingerprint,
+            "published as version " + published.get(published.size() - 1).version());
+        return;
+      }
+    }
+    Decision decision = Completion.decide(obs, now - t.unchangedSince, quietMs);
+    switch (decision.kind()) {
+      case WAIT -> {
+        t.state = "waiting: " + decision.reason();
+        scheduleRecheck(t, decision.recheckInMs());
+      }
+      case INVALID -> {
+        settle(t, fingerprint, "invalid: " + decision.reason());
+        LOG.warn("Not publishing {}: {}", unit, decision.reason());
+        metrics.error("invalid");
+      }
+      case COMPLETE -> snapshot(t, obs, decision.reason());
+    }
+  }
+
+  /** A published version directory never changes; a later change is reported once. */
+  private boolean alreadyPublished(SaveUnit unit, Tracker t) {
+    Optional<Entry> entry = ledger.get(unit.model(), unit.version()).filter(Entry::live);
+    if (entry.isEmpty()) {
+      return false;
+    }
+    if (!entry.get().source().equals(unit.relative())) {
+      if (warned.add(unit.relative())) {
+        LOG.error(
+            "Not publishing {}: model {} version {} was already published from {}",
+            unit,
+            unit.model(),
+            unit.version(),
+            entry.get().source());
+        metrics.error("store");
+      }
+      t.state = "conflict: version taken by " + entry.get().source();
+      return true;
+    }
+    t.state =
+        (entry.get().status() == Ledger.Status.PUBLISHED ? "published" : "pending")
+            + " as version "
+            + unit.version();
+    return true;
+  }
+
+  private void scheduleRecheck(Tracker t, long delayMs) {
+    if (t.recheckScheduled) {
+      return;
+    }
+    t.recheckScheduled = true;
+    executor.schedule(
+        () ->
+            run(
+                () -> {
+                  t.recheckScheduled = false;
+                  if (trackers.get(t.unit.relative()) == t) {
+                    evaluate(t.unit);
+                  }
+                }),
+        delayMs,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void settle(Tracker t, String fingerprint, String state) {
+    t.settled = fingerprint;
+    t.state = state;
+  }
+
+  private void snapshot(Tracker t, Observation obs, String reason) {
+    SaveUnit unit = t.unit;
+    Instant savedAt = Instant.now();
+    metrics.saveSeen();
+    long version = unit.singleFile() ? ledger.nextVersion(unit.model()) : unit.version();
+    List<String> files = obs.snapshotFiles().stream().map(Observation.FileStat::path).toList();
+    Staged staged;
+    try {
+      staged = snapshotter.stage(unit.model(), unit.source(), files, unit.singleFile());
+      Observation after = observer.observe(unit);
+      if (!after.fingerprint().equals(obs.fingerprint())) {
+        snapshotter.discard(staged);
+        LOG.debug("{} changed while it was copied; waiting again", unit);
+        t.fingerprint = after.fingerprint();
+        t.unchangedSince = System.currentTimeMillis();
+        scheduleRecheck(t, quietMs);
+        return;
+      }
+    } catch (IOException e) {
+      LOG.warn("Cannot snapshot {}: {}; retrying", unit, e.toString());
+      metrics.error("snapshot");
+      t.fingerprint = null;
+      scheduleRecheck(t, quietMs);
+      return;
+    }
+    Optional<Entry> latest = ledger.latestLive(unit.model());
+    if (latest.isPresent() && latest.get().digest().equals(staged.digest())) {
+      snapshotter.discard(staged);
+      settle(t, obs.fingerprint(), "same as version " + latest.get().version());
+      metrics.duplicateSkipped();
+      LOG.info(
+          "Skipping {}: model {} digest {} equals published version {}",
+          unit,
+          unit.model(),
+          staged.digest(),
+          latest.get().version());
+      return;
+    }
+    try {
+      boolean neverQueued = ledger.get(unit.model(), version).isEmpty();
+      snapshotter.commit(staged, version, neverQueued);
+    } catch (StoreConflictException e) {
+      settle(t, obs.fingerprint(), "conflict: " + e.getMessage());
+      LOG.error("Not publishing {}: {}", unit, e.getMessage());
+      metrics.error("store");
+      return;
+    } catch (IOException e) {
+      snapshotter.discard(staged);
+      LOG.warn("Cannot move snapshot of {} into the store: {}; retrying", unit, e.toString());
+      metrics.error("store");
+      t.fingerprint = null;
+      scheduleRecheck(t, quietMs);
+      return;
+    }
+    Manifest manifest = manifestFor(obs, staged);
+    if (manifest.engine() == null) {
+      settle(t, obs.fingerprint(), "invalid: no engine");
+      LOG.warn("Not publishing {}: no engine in model.json and no known model file", unit);
+      metrics.error("invalid");
+      return;
+    }
+    ModelSaved event =
+        new ModelSaved(
+            unit.model(),
+            version,
+            staged.digest(),
+            staged.size(),
+            manifest.engine(),
+            staged.files(),
+            unit.model() + "/" + version,
+            manifest,
+            savedAt);
+    ledger.saveQueued(unit.model(), version, staged.digest(), unit.relative(), obs.fingerprint());
+    settle(t, obs.fingerprint(), "pending as version " + version);
+    LOG.debug(
+        "Queued {} as model {} version {} digest {} ({})",
+        unit,
+        unit.model(),
+        version,
+        staged.digest(),
+        reason);
+    publisher.submit(event);
+  }
+
+  /** The version's model.json, its engine filled in from the files when missing. */
+  private static Manifest manifestFor(Observation obs, Staged staged) {
+    Manifest m = obs.manifest();
+    String file = m != null && m.file() != null ? m.file() : null;
+    if (file == null) {
+      file =
+          staged.files().stream()
+              .map(ModelSaved.FileEntry::path)
+              .filter(p -> Layout.engineOf(p.substring(p.lastIndexOf('/') + 1)).isPresent())
+              .findFirst()
+              .orElse(null);
+    }
+    String engine = m != null && m.engine() != null ? m.engine() : null;
+    if (engine == null && file != null) {
+      engine = Layout.engineOf(file.substring(file.lastIndexOf('/') + 1)).orElse(null);
+    }
+    if (m == null) {
+      return new Manifest(engine, file, null, null, null, null);
+    }
+    return new Manifest(engine, file, m.inputs(), m.outputs(), m.example(), m.metadata());
+  }
+
+  /**
+   * A unit vanished. Its live versions are deleted after a quiet period, so a file replaced by
+   * delete-and-create does not flap.
+   */
+  private void gone(String relative) {
+    Tracker removed = trackers.remove(relative);
+    if (removed != null && ledger.liveFrom(relative).isEmpty()) {
+      return;
+    }
+    executor.schedule(() -> run(() -> confirmGone(relative)), quietMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void confirmGone(String relative) {
+    if (Files.exists(layout.modelsDir().resolve(relative), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    for (Entry e : ledger.liveFrom(relative)) {
+      ledger.deleteQueued(e.model(), e.version());
+      publisher.submit(new ModelDeleted(e.model(), e.version(), e.digest(), Instant.now()));
+    }
+  }
+
+  @Override
+  public void acked(ModelEvent event, RecordMetadata metadata, long latencyNanos) {
+    run(
+        () -> {
+          String type;
+          String digest;
+          if (event instanceof ModelSaved saved) {
+            ledger.saveAcked(saved.model(), saved.version());
+            type = "saved";
+            digest = saved.digest();
+          } else {
+            ledger.deleteAcked(event.model(), event.version());
+            type = "deleted";
+            digest = ((ModelDeleted) event).digest();
+          }
+          metrics.published(type, latencyNanos);
+          LOG.info(
+              "Published model.{} model={} version={} digest={} offset={} in {} ms",
+              type,
+              event.model(),
+              event.version(),
+              digest,
+              metadata.offset(),
+              latencyNanos / 1_000_000);
+          Tracker t = trackers.get(sourceOf(event));
+          if (t != null && t.state.startsWith("pending")) {
+            t.state = "published as version " + event.version();
+          }
+          try {
+            ledger.persist();
+          } catch (IOException e) {
+            LOG.error("Cannot write the agent state: {}", e.toString());
+            metrics.error("state");
+          }
+        });
+  }
+
+  private String sourceOf(ModelEvent event) {
+    return ledger.get(event.model(), event.version()).map(Entry::source).orElse("");
+  }
+
+  @Override
+  public void failed(ModelEvent event, Exception error) {
+    metrics.error("publish");
+    LOG.warn(
+        "Kafka did not take {} model={} version={} yet: {}",
+        event.type(),
+        event.model(),
+        event.version(),
+        error.toString());
+  }
+
+  private void refreshView() {
+    Map<String, Object> seen = new LinkedHashMap<>();
+    trackers.forEach((relative, t) -> seen.put(relative, t.state));
+    view =
+        Map.of(
+            "seen", seen,
+            "versions", ledger.all(),
+            "pending", ledger.pendingCount());
+  }
+}

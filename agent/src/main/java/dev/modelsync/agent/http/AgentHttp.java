@@ -1,0 +1,57 @@
+package dev.modelsync.agent.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelsync.agent.publish.KafkaHealth;
+import dev.modelsync.events.Json;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The agent's HTTP surface: /health, /models and /metrics. Reads only in-memory snapshots. */
+public final class AgentHttp {
+  private static final ObjectMapper MAPPER = Json.newMapper();
+
+  private AgentHttp() {}
+
+  public static Router router(
+      Vertx vertx,
+      Supplier<KafkaHealth.Status> health,
+      Supplier<Map<String, Object>> models,
+      PrometheusMeterRegistry registry) {
+    Router router = Router.router(vertx);
+    router
+        .get("/health")
+        .handler(
+            ctx -> {
+              KafkaHealth.Status status = health.get();
+              json(
+                  ctx.response().setStatusCode(status.up() ? 200 : 503),
+                  status.up()
+                      ? Map.of("status", "UP", "kafka", status.reason())
+                      : Map.of("status", "DOWN", "reason", status.reason()));
+            });
+    router.get("/models").handler(ctx -> json(ctx.response(), models.get()));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape()));
+    return router;
+  }
+
+  private static void json(HttpServerResponse response, Object body) {
+    try {
+      response
+          .putHeader("content-type", "application/json")
+          .end(io.vertx.core.buffer.Buffer.buffer(MAPPER.writeValueAsBytes(body)));
+    } catch (JsonProcessingException e) {
+      response.setStatusCode(500).end("{\"error\":\"cannot encode response\"}");
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.modelsync.agent.publish;
+
+import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends model events to Kafka in the order they were submitted, from one named thread.
+ *
+ * <p>The producer is idempotent with {@code acks=all} and an unbounded delivery timeout, so a
+ * record handed to it is retried with the same sequence number until Kafka takes it: no loss and no
+ * duplicate while Kafka is away, and per-partition order holds. A record the producer would not
+ * even accept (no metadata while Kafka is down at start) stays at the head of the queue and is
+ * offered again. The caller learns of each acknowledgement and records it only then.
+ */
+public final class Publisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  private static final long RETRY_MS = 1_000;
+
+  /** What the publisher reports, on a Kafka client thread. */
+  public interface Listener {
+    void acked(ModelEvent event, RecordMetadata metadata, long latencyNanos);
+
+    void failed(ModelEvent event, Exception error);
+  }
+
+  private record Outgoing(ModelEvent event, long queuedNanos) {}
+
+  private final String topic;
+  private final EventCodec codec;
+  private final Admin admin;
+  private final Listener listener;
+  private final KafkaProducer<String, byte[]> producer;
+  private final BlockingDeque<Outgoing> queue = new LinkedBlockingDeque<>();
+  private final AtomicInteger unacked = new AtomicInteger();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile long retryAtMillis;
+
+  public Publisher(
+      KafkaClientConfig kafka,
+      String clientId,
+      String topic,
+      EventCodec codec,
+      Admin admin,
+      Listener listener) {
+    this.topic = topic;
+    this.codec = codec;
+    this.admin = admin;
+    this.listener = listener;
+    this.producer = new KafkaProducer<>(producerConfig(kafka, clientId));
+    this.thread = new Thread(this::run, "modelsync-agent-publish");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  static Map<String, Object> producerConfig(KafkaClientConfig kafka, String clientId) {
+    Map<String, Object> props = kafka.clientProperties();
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    // Never give up on a record the producer holds: retrying it keeps its sequence number.
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+    props.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
+    props.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+    return props;
+  }
+
+  /** Queues an event behind every event submitted before it. */
+  public void submit(ModelEvent event) {
+    unacked.incrementAndGet();
+    queue.addLast(new Outgoing(event, System.nanoTime()));
+  }
+
+  /** Events submitted and not yet acknowledged. */
+  public int pending() {
+    return unacked.get();
+  }
+
+  private void run() {
+    boolean topicReady = false;
+    while (running) {
+      try {
+        long wait = retryAtMillis - System.currentTimeMillis();
+        if (wait > 0) {
+          Thread.sleep(wait);
+          continue;
+        }
+        if (!topicReady) {
+          topicReady = ensureTopic();
+          if (!topicReady) {
+            retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+          }
+          continue;
+        }
+        Outgoing next = queue.pollFirst(200, TimeUnit.MILLISECONDS);
+        if (next != null) {
+          send(next);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("Publisher loop error; retrying", e);
+        retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+      }
+    }
+  }
+
+  private boolean ensureTopic() throws InterruptedException {
+    NewTopic newTopic =
+        new NewTopic(topic, Optional.empty(), Optional.empty()).configs(Topics.MODEL_EVENTS_CONFIG);
+    try {
+      admin.createTopics(List.of(newTopic)).all().get(5, TimeUnit.SECONDS);
+      LOG.info("Created topic {}", topic);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return true;
+      }
+      LOG.warn("Cannot create topic {} yet: {}; retrying", topic, e.getCause().toString());
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Kafka unreachable while creating topic {}; retrying", topic);
+    }
+    return false;
+  }
+
+  private void send(Outgoing out) {
+    ModelEvent event = out.event();
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, event.model(), codec.encode(event));
+    record.headers().add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+    producer.send(
+        record,
+        (metadata, error) -> {
+          if (error == null) {
+            unacked.decrementAndGet();
+            listener.acked(event, metadata, System.nanoTime() - out.queuedNanos());
+          } else if (running && error instanceof RetriableException) {
+            // Not accepted (no metadata yet): offer it again first, keeping the order.
+            queue.addFirst(out);
+            retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+            listener.failed(event, error);
+          } else if (running) {
+            unacked.decrementAndGet();
+            listener.failed(event, error);
+          }
+        });
+  }
+
+  /** Stops sending, gives records already handed over a few seconds to be acknowledged. */
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(Duration.ofSeconds(5));
+  }
+}

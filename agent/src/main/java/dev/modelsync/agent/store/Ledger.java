@@ -1,0 +1,189 @@
+package dev.modelsync.agent.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelsync.events.Json;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the agent has queued and published, per model and version, and where each version came from.
+ * Only acknowledged facts are written to the state file, so after a restart whatever was queued but
+ * not acknowledged is published again and nothing acknowledged is. Not thread-safe: one thread owns
+ * it.
+ */
+public final class Ledger {
+  /** Where a version stands. */
+  public enum Status {
+    SAVE_PENDING,
+    PUBLISHED,
+    DELETE_PENDING,
+    DELETED
+  }
+
+  /**
+   * One version.
+   *
+   * @param source the unit it came from, relative to the models directory ({@code iris/3} or {@code
+   *     iris.onnx})
+   * @param fingerprint the source's names, sizes and times when it was snapshotted
+   * @param saveAcked Kafka acknowledged its {@code model.saved}
+   */
+  public record Entry(
+      String model,
+      long version,
+      String digest,
+      String source,
+      String fingerprint,
+      Status status,
+      boolean saveAcked) {
+    Entry with(Status newStatus, boolean acked) {
+      return new Entry(model, version, digest, source, fingerprint, newStatus, acked);
+    }
+
+    /** Saved and not deleted, or about to be. */
+    public boolean live() {
+      return status == Status.SAVE_PENDING || status == Status.PUBLISHED;
+    }
+  }
+
+  /** The state file's form of an acknowledged version. */
+  record Persisted(
+      String model,
+      long version,
+      String digest,
+      String source,
+      String fingerprint,
+      boolean deleted) {}
+
+  record StateFile(List<Persisted> versions) {}
+
+  private static final ObjectMapper MAPPER = Json.newMapper();
+  private final Map<String, TreeMap<Long, Entry>> byModel = new TreeMap<>();
+  private final Path file;
+
+  private Ledger(Path file) {
+    this.file = file;
+  }
+
+  /** The ledger of a store, from its state file if there is one. */
+  public static Ledger load(Path storeDir) throws IOException {
+    Ledger ledger = new Ledger(storeDir.resolve(".modelsync-agent").resolve("state.json"));
+    if (Files.exists(ledger.file)) {
+      StateFile state = MAPPER.readValue(ledger.file.toFile(), StateFile.class);
+      for (Persisted p : state.versions() == null ? List.<Persisted>of() : state.versions()) {
+        ledger.put(
+            new Entry(
+                p.model(),
+                p.version(),
+                p.digest(),
+                p.source(),
+                p.fingerprint(),
+                p.deleted() ? Status.DELETED : Status.PUBLISHED,
+                true));
+      }
+    }
+    return ledger;
+  }
+
+  public Optional<Entry> get(String model, long version) {
+    return Optional.ofNullable(byModel.getOrDefault(model, new TreeMap<>()).get(version));
+  }
+
+  /** The highest live version of a model: what a new save's digest is compared with. */
+  public Optional<Entry> latestLive(String model) {
+    return byModel.getOrDefault(model, new TreeMap<>()).descendingMap().values().stream()
+        .filter(Entry::live)
+        .findFirst();
+  }
+
+  /** The version a single-file save gets: one more than any version the model ever had. */
+  public long nextVersion(String model) {
+    TreeMap<Long, Entry> versions = byModel.get(model);
+    return versions == null || versions.isEmpty() ? 1 : versions.lastKey() + 1;
+  }
+
+  /** Live versions that came from a source, oldest first. */
+  public List<Entry> liveFrom(String source) {
+    return all().stream().filter(e -> e.live() && e.source().equals(source)).toList();
+  }
+
+  public List<Entry> all() {
+    List<Entry> out = new ArrayList<>();
+    byModel.values().forEach(v -> out.addAll(v.values()));
+    return out;
+  }
+
+  public long pendingCount() {
+    return all().stream()
+        .filter(e -> e.status() == Status.SAVE_PENDING || e.status() == Status.DELETE_PENDING)
+        .count();
+  }
+
+  public void saveQueued(
+      String model, long version, String digest, String source, String fingerprint) {
+    put(new Entry(model, version, digest, source, fingerprint, Status.SAVE_PENDING, false));
+  }
+
+  public void saveAcked(String model, long version) {
+    get(model, version)
+        .ifPresent(
+            e ->
+                put(
+                    e.with(
+                        e.status() == Status.SAVE_PENDING ? Status.PUBLISHED : e.status(), true)));
+  }
+
+  public void deleteQueued(String model, long version) {
+    get(model, version).ifPresent(e -> put(e.with(Status.DELETE_PENDING, e.saveAcked())));
+  }
+
+  public void deleteAcked(String model, long version) {
+    get(model, version).ifPresent(e -> put(e.with(Status.DELETED, e.saveAcked())));
+  }
+
+  private void put(Entry entry) {
+    byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
+  }
+
+  /** Writes the acknowledged facts atomically: a temporary file, fsync, rename. */
+  public void persist() throws IOException {
+    List<Persisted> versions =
+        all().stream()
+            .filter(Entry::saveAcked)
+            .sorted(Comparator.comparing(Entry::model).thenComparingLong(Entry::version))
+            .map(
+                e ->
+                    new Persisted(
+                        e.model(),
+                        e.version(),
+                        e.digest(),
+                        e.source(),
+                        e.fingerprint(),
+                        e.status() == Status.DELETED))
+            .toList();
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    byte[] bytes =
+        MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new StateFile(versions));
+    try (FileChannel out =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      out.write(java.nio.ByteBuffer.wrap(bytes));
+      out.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.modelsync.agent;
+
+import dev.modelsync.config.KafkaClientConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** An agent on temporary directories and its own topic, for one test. */
+final class TestAgent implements AutoCloseable {
+  final Vertx vertx = Vertx.vertx();
+  final Path models;
+  final Path store;
+  final AgentConfig config;
+  private Agent agent;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  TestAgent(Path root, String bootstrap, long quietMs) throws IOException {
+    models = Files.createDirectories(root.resolve("models"));
+    store = Files.createDirectories(root.resolve("store"));
+    config =
+        new AgentConfig(
+            models,
+            store,
+            new KafkaClientConfig(bootstrap, Map.of()),
+            "events-" + UUID.randomUUID(),
+            0,
+            quietMs,
+            500,
+            300,
+            "test");
+  }
+
+  TestAgent start() throws Exception {
+    agent = await(Agent.start(vertx, config));
+    return this;
+  }
+
+  /** Stops the agent, keeping Vert.x for a later {@link #start()}. */
+  void stop() throws Exception {
+    if (agent != null) {
+      await(agent.close());
+      agent = null;
+    }
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Polls a path until it answers with {@code status}; fails after {@code timeout}. */
+  HttpResponse<String> awaitStatus(String path, int status, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpResponse<String> response = get(path);
+    while (response.statusCode() != status && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      response = get(path);
+    }
+    return response;
+  }
+
+  /**
+   * Writes files into a hidden directory beside the version, then renames it into place, the way
+   * the Python helper saves.
+   */
+  Path renameSave(String model, long version, Map<String, byte[]> files) throws IOException {
+    Path modelDir = Files.createDirectories(models.resolve(model));
+    Path tmp = Files.createDirectory(modelDir.resolve(".tmp-" + UUID.randomUUID()));
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Files.write(tmp.resolve(f.getKey()), f.getValue());
+    }
+    if (!files.containsKey("model.json")) {
+      // ctime and mtime tick with the kernel's coarse clock: let one tick pass so the rename shows
+      try {
+        Thread.sleep(30);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return Files.move(
+        tmp, modelDir.resolve(Long.toString(version)), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+    await(vertx.close());
+  }
+}
