@@ -1,0 +1,71 @@
+package dev.modelsync.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelsync.config.ConfigException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+  @TempDir Path root;
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MODELSYNC_MODELS_DIR", root.toString());
+    env.put("MODELSYNC_STORE_DIR", root.resolveSibling(root.getFileName() + "-store").toString());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    return env;
+  }
+
+  @Test
+  @DisplayName("defaults apply and flags override the environment")
+  void defaultsAndFlags() {
+    AgentConfig config = AgentConfig.from(env(), "--port", "0", "--kafka=k1:9093,k2:9093");
+    assertEquals("modelsync.model-events", config.eventsTopic());
+    assertEquals(0, config.port());
+    assertEquals(500, config.quietMs());
+    assertEquals(2000, config.rescanMs());
+    assertEquals("k1:9093,k2:9093", config.kafka().bootstrapServers());
+    assertTrue(!config.instanceId().isBlank());
+    assertEquals(8081, AgentConfig.from(env()).port());
+  }
+
+  @Test
+  @DisplayName("a missing or bad value fails with a message naming the variable")
+  void errorsNameTheVariable() {
+    assertMessage("MODELSYNC_MODELS_DIR", without("MODELSYNC_MODELS_DIR"));
+    assertMessage("KAFKA_BOOTSTRAP_SERVERS", with("KAFKA_BOOTSTRAP_SERVERS", "nohostport"));
+    assertMessage("MODELSYNC_AGENT_PORT", with("MODELSYNC_AGENT_PORT", "70000"));
+    assertMessage("MODELSYNC_QUIET_MS", with("MODELSYNC_QUIET_MS", "soon"));
+    assertMessage("MODELSYNC_RESCAN_MS", with("MODELSYNC_RESCAN_MS", "0"));
+    assertMessage(
+        "MODELSYNC_MODELS_DIR", with("MODELSYNC_MODELS_DIR", root.resolve("nope").toString()));
+    assertMessage("MODELSYNC_EVENTS_TOPIC", with("MODELSYNC_EVENTS_TOPIC", "bad topic"));
+    assertMessage(
+        "MODELSYNC_STORE_DIR", with("MODELSYNC_STORE_DIR", root.resolve("store").toString()));
+  }
+
+  private Map<String, String> without(String name) {
+    Map<String, String> env = env();
+    env.remove(name);
+    return env;
+  }
+
+  private Map<String, String> with(String name, String value) {
+    Map<String, String> env = env();
+    env.put(name, value);
+    return env;
+  }
+
+  private static void assertMessage(String variable, Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.from(env));
+    assertTrue(e.getMessage().contains(variable), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+}

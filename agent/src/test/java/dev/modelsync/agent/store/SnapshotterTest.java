@@ -1,0 +1,44 @@
+package dev.modelsync.agent.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.modelsync.events.Digests;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotterTest {
+  @TempDir Path root;
+
+  @Test
+  @DisplayName("a snapshot holds exactly the chosen files and never overwrites a published version")
+  void stageAndCommit() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1/sub"));
+    Files.write(source.getParent().resolve("model.onnx"), new byte[] {1, 2, 3});
+    Files.write(source.resolve("vocab.txt"), new byte[] {4});
+    Files.write(source.getParent().resolve("model.onnx.tmp"), new byte[] {9});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    var staged =
+        snapshotter.stage(
+            "iris", source.getParent(), List.of("model.onnx", "sub/vocab.txt"), false);
+    Path target = snapshotter.commit(staged, 1, true);
+    assertEquals(List.of("model.onnx", "sub/vocab.txt"), Digests.listFiles(target));
+    assertEquals(Digests.ofDirectory(target), staged.digest());
+    assertEquals(4, staged.size());
+    assertEquals(
+        List.of("iris"),
+        Files.list(root.resolve("store")).map(p -> p.getFileName().toString()).toList());
+
+    Files.write(source.getParent().resolve("model.onnx"), new byte[] {7});
+    var changed = snapshotter.stage("iris", source.getParent(), List.of("model.onnx"), false);
+    assertThrows(StoreConflictException.class, () -> snapshotter.commit(changed, 1, false));
+    assertEquals(staged.digest(), Digests.ofDirectory(target));
+    assertEquals(
+        List.of("1"),
+        Files.list(root.resolve("store/iris")).map(p -> p.getFileName().toString()).toList());
+  }
+}
