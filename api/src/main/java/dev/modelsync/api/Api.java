@@ -1,0 +1,249 @@
+package dev.modelsync.api;
+
+import dev.modelsync.api.catalog.Catalog;
+import dev.modelsync.api.catalog.Deployer;
+import dev.modelsync.api.catalog.RepositoryAdmin;
+import dev.modelsync.api.engine.EngineRegistry;
+import dev.modelsync.api.engine.OnnxRuntimeLoader;
+import dev.modelsync.api.events.EventConsumer;
+import dev.modelsync.api.events.StatusPublisher;
+import dev.modelsync.api.events.TopicSetup;
+import dev.modelsync.api.http.HttpVerticle;
+import dev.modelsync.api.http.Services;
+import dev.modelsync.api.metrics.ApiMetrics;
+import dev.modelsync.events.ModelEvent;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inference server: wires the catalog, the engines, the Kafka consumer and producer and the
+ * HTTP verticles together, and takes them apart again in {@link #close()}.
+ */
+public final class Api {
+  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+
+  private final Vertx vertx;
+  private final ApiConfig config;
+  private final Catalog catalog = new Catalog();
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final List<String> deployments = new ArrayList<>();
+  private final ExecutorService closer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "modelsync-model-closer");
+            t.setDaemon(true);
+            return t;
+          });
+  private ApiMetrics metrics;
+  private WorkerExecutor loadPool;
+  private WorkerExecutor inferPool;
+  private StatusPublisher status;
+  private Deployer deployer;
+  private EventConsumer consumer;
+  private int httpPort;
+
+  private Api(Vertx vertx, ApiConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** Starts the server; resolves once HTTP listens. Readiness follows once the catalog loads. */
+  public static Future<Api> start(Vertx vertx, ApiConfig config) {
+    Api api = new Api(vertx, config);
+    return api.startAll().map(api).recover(e -> api.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> startAll() {
+    metrics = new ApiMetrics(catalog::loadedCount);
+    loadPool = vertx.createSharedWorkerExecutor("modelsync-load", config.loadThreads());
+    inferPool = vertx.createSharedWorkerExecutor("modelsync-infer", config.inferThreads());
+    ControlVerticle control = new ControlVerticle();
+    return vertx
+        .deployVerticle(control)
+        .compose(
+            id -> {
+              deployments.add(id);
+              return vertx.executeBlocking(
+                  () ->
+                      new StatusPublisher(
+                          config.kafka(), config.statusTopic(), config.instanceId()));
+            })
+        .compose(
+            publisher -> {
+              status = publisher;
+              deployer =
+                  new Deployer(
+                      control.context(),
+                      loadPool,
+                      closer,
+                      catalog,
+                      new EngineRegistry(
+                          List.of(new OnnxRuntimeLoader(config.ortIntraOpThreads()))),
+                      status,
+                      metrics,
+                      new Deployer.Settings(
+                          config.storeDir(), config.keepVersions(), config.instanceId()));
+              Services services =
+                  new Services(
+                      catalog,
+                      new RepositoryAdmin(deployer),
+                      metrics,
+                      ready::get,
+                      inferPool,
+                      config.adminToken(),
+                      config.maxBodyBytes());
+              return deployHttp(services);
+            })
+        .andThen(x -> startConsumer(control.context()))
+        .onSuccess(
+            x ->
+                LOG.info(
+                    "modelsync api {} listening on port {}, reading {} from {}",
+                    config.instanceId(),
+                    httpPort,
+                    config.eventsTopic(),
+                    config.kafka().bootstrapServers()));
+  }
+
+  private Future<Void> deployHttp(Services services) {
+    HttpVerticle first = new HttpVerticle(services, config.port());
+    return vertx
+        .deployVerticle(first)
+        .compose(
+            id -> {
+              deployments.add(id);
+              httpPort = first.actualPort();
+              if (config.httpInstances() == 1) {
+                return Future.succeededFuture();
+              }
+              return vertx
+                  .deployVerticle(
+                      () -> new HttpVerticle(services, httpPort),
+                      new DeploymentOptions().setInstances(config.httpInstances() - 1))
+                  .map(
+                      more -> {
+                        deployments.add(more);
+                        return null;
+                      });
+            });
+  }
+
+  private void startConsumer(Context context) {
+    consumer =
+        new EventConsumer(
+            config.kafka(),
+            config.eventsTopic(),
+            context,
+            new EventConsumer.Listener() {
+              @Override
+              public void onEvents(List<ModelEvent> events, boolean live) {
+                for (ModelEvent e : events) {
+                  if (live) {
+                    deployer.apply(e);
+                  } else {
+                    deployer.replay(e);
+                  }
+                }
+              }
+
+              @Override
+              public void onCaughtUp() {
+                deployer
+                    .rebuild()
+                    .onComplete(
+                        x -> {
+                          ready.set(true);
+                          LOG.info(
+                              "Ready: {} versions of {} models loaded",
+                              catalog.loadedCount(),
+                              catalog.models().size());
+                        });
+              }
+            });
+    EventConsumer started = consumer;
+    loadPool
+        .executeBlocking(
+            () -> {
+              TopicSetup.ensure(config.kafka(), config.eventsTopic(), config.statusTopic());
+              return null;
+            },
+            false)
+        .onComplete(x -> started.start());
+  }
+
+  /** The HTTP port, resolved when {@code MODELSYNC_PORT} is 0. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** True once the catalog is rebuilt from the topic and the latest versions are loaded. */
+  public boolean isReady() {
+    return ready.get();
+  }
+
+  /** Stops consuming, stops HTTP, closes every model, the producer and the worker pools. */
+  public Future<Void> close() {
+    ready.set(false);
+    return vertx
+        .executeBlocking(
+            () -> {
+              if (consumer != null) {
+                consumer.close();
+              }
+              return null;
+            })
+        .eventually(this::undeployAll)
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      if (deployer != null) {
+                        deployer.close();
+                      }
+                      catalog.clear();
+                      closer.shutdown();
+                      closer.awaitTermination(30, TimeUnit.SECONDS);
+                      if (status != null) {
+                        status.close();
+                      }
+                      if (metrics != null) {
+                        metrics.close();
+                      }
+                      return null;
+                    }))
+        .eventually(() -> Future.join(close(inferPool), close(loadPool)))
+        .mapEmpty();
+  }
+
+  private Future<Void> undeployAll() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      all.add(vertx.undeploy(deployments.get(i)));
+    }
+    deployments.clear();
+    return Future.join(all).mapEmpty();
+  }
+
+  private static Future<Void> close(WorkerExecutor pool) {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /** Gives the deployer and the event hand-off a context of their own. */
+  private static final class ControlVerticle extends VerticleBase {
+    Context context() {
+      return context;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.modelsync.api;
+
+import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.Option;
+import dev.modelsync.config.Settings;
+import dev.modelsync.events.Topics;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the api process is configured with, read once at start from the environment and flags.
+ * Every bad value is a {@link ConfigException} naming the variable.
+ */
+public record ApiConfig(
+    KafkaClientConfig kafka,
+    Path storeDir,
+    String eventsTopic,
+    String statusTopic,
+    int port,
+    String instanceId,
+    String adminToken,
+    int keepVersions,
+    int ortIntraOpThreads,
+    int inferThreads,
+    int loadThreads,
+    int httpInstances,
+    int maxBodyBytes) {
+
+  static final int CORES = Runtime.getRuntime().availableProcessors();
+
+  public static final Option STORE_DIR =
+      Option.required("MODELSYNC_STORE_DIR", "store", "the store directory the agent writes");
+  public static final Option EVENTS_TOPIC =
+      Option.optional(
+          "MODELSYNC_EVENTS_TOPIC", null, Topics.MODEL_EVENTS, "topic of model.saved/deleted");
+  public static final Option STATUS_TOPIC =
+      Option.optional(
+          "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to");
+  public static final Option PORT =
+      Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one");
+  public static final Option INSTANCE_ID =
+      Option.optional(
+          "MODELSYNC_INSTANCE_ID", null, null, "replica id in status events; default host name");
+  public static final Option ADMIN_TOKEN =
+      Option.optional(
+          "MODELSYNC_ADMIN_TOKEN", null, null, "bearer token of admin calls; unset = refused");
+  public static final Option KEEP_VERSIONS =
+      Option.optional(
+          "MODELSYNC_KEEP_VERSIONS", null, "2", "loaded versions kept reachable per model");
+  public static final Option ORT_INTRA_OP_THREADS =
+      Option.optional(
+          "MODELSYNC_ORT_INTRA_OP_THREADS",
+          null,
+          "1",
+          "ONNX Runtime intra-op threads per session (more threads = slower reloads)");
+  public static final Option INFER_THREADS =
+      Option.optional(
+          "MODELSYNC_INFER_THREADS", null, String.valueOf(CORES), "inference worker threads");
+  public static final Option LOAD_THREADS =
+      Option.optional("MODELSYNC_LOAD_THREADS", null, "2", "model loading worker threads");
+  public static final Option HTTP_INSTANCES =
+      Option.optional(
+          "MODELSYNC_HTTP_INSTANCES", null, String.valueOf(CORES), "HTTP server verticles");
+  public static final Option MAX_BODY_BYTES =
+      Option.optional(
+          "MODELSYNC_MAX_BODY_BYTES", null, String.valueOf(16 << 20), "largest request body");
+
+  public static final List<Option> OPTIONS =
+      List.of(
+          KafkaClientConfig.BOOTSTRAP,
+          STORE_DIR,
+          EVENTS_TOPIC,
+          STATUS_TOPIC,
+          PORT,
+          INSTANCE_ID,
+          ADMIN_TOKEN,
+          KEEP_VERSIONS,
+          ORT_INTRA_OP_THREADS,
+          INFER_THREADS,
+          LOAD_THREADS,
+          HTTP_INSTANCES,
+          MAX_BODY_BYTES);
+
+  public ApiConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(storeDir, "storeDir");
+    requireTopic(EVENTS_TOPIC, eventsTopic);
+    requireTopic(STATUS_TOPIC, statusTopic);
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
+    }
+    if (instanceId == null || instanceId.isBlank()) {
+      throw new ConfigException(INSTANCE_ID.label() + " must not be blank");
+    }
+    if (adminToken != null && adminToken.length() < 8) {
+      throw new ConfigException(ADMIN_TOKEN.label() + " must be at least 8 characters");
+    }
+    requireRange(KEEP_VERSIONS, keepVersions, 1, 100);
+    requireRange(ORT_INTRA_OP_THREADS, ortIntraOpThreads, 0, 256);
+    requireRange(INFER_THREADS, inferThreads, 1, 256);
+    requireRange(LOAD_THREADS, loadThreads, 1, 64);
+    requireRange(HTTP_INSTANCES, httpInstances, 1, 256);
+    requireRange(MAX_BODY_BYTES, maxBodyBytes, 1024, Integer.MAX_VALUE);
+  }
+
+  public static ApiConfig from(Map<String, String> env, String... args) {
+    Settings s = Settings.parse(OPTIONS, env, args);
+    String instance = s.optionalString(INSTANCE_ID);
+    return new ApiConfig(
+        KafkaClientConfig.from(s, env),
+        s.path(STORE_DIR),
+        s.string(EVENTS_TOPIC),
+        s.string(STATUS_TOPIC),
+        s.port(PORT),
+        instance == null ? hostName(env) : instance,
+        s.optionalString(ADMIN_TOKEN),
+        intValue(s, KEEP_VERSIONS),
+        intValue(s, ORT_INTRA_OP_THREADS),
+        intValue(s, INFER_THREADS),
+        intValue(s, LOAD_THREADS),
+        intValue(s, HTTP_INSTANCES),
+        intValue(s, MAX_BODY_BYTES));
+  }
+
+  /** The same configuration listening on another port (tests, the standalone launcher). */
+  public ApiConfig withPort(int newPort) {
+    return new ApiConfig(
+        kafka,
+        storeDir,
+        eventsTopic,
+        statusTopic,
+        newPort,
+        instanceId,
+        adminToken,
+        keepVersions,
+        ortIntraOpThreads,
+        inferThreads,
+        loadThreads,
+        httpInstances,
+        maxBodyBytes);
+  }
+
+  private static int intValue(Settings s, Option option) {
+    long v = s.longValue(option);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new ConfigException(option.label() + " is out of range: " + v);
+    }
+    return (int) v;
+  }
+
+  private static void requireRange(Option option, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new ConfigException(
+          option.label() + " must be from " + min + " to " + max + ", got " + value);
+    }
+  }
+
+  private static void requireTopic(Option option, String topic) {
+    if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,249}")) {
+      throw new ConfigException(option.label() + " is not a valid topic name: '" + topic + "'");
+    }
+  }
+
+  private static String hostName(Map<String, String> env) {
+    String fromEnv = env.get("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "api";
+    }
+  }
+}

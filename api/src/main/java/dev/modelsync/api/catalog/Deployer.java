@@ -1,0 +1,324 @@
+package dev.modelsync.api.catalog;
+
+import dev.modelsync.api.engine.EngineRegistry;
+import dev.modelsync.api.engine.LoadedModel;
+import dev.modelsync.api.metrics.ApiMetrics;
+import dev.modelsync.api.metrics.VersionMeters;
+import dev.modelsync.events.EventTypes;
+import dev.modelsync.events.ModelDeleted;
+import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.ModelStatus;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns model events and admin calls into catalog changes. Everything here runs on one Vert.x
+ * context; loads run on the load pool, one at a time per model and concurrently across models.
+ */
+public final class Deployer {
+  private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
+
+  /** The settings a deployer runs with. */
+  public record Settings(Path storeDir, int keepVersions, String replica) {}
+
+  private final Context context;
+  private final WorkerExecutor loadPool;
+  private final Executor closer;
+  private final Catalog catalog;
+  private final VersionLoader loader;
+  private final StatusSink status;
+  private final ApiMetrics metrics;
+  private final Settings settings;
+
+  /** Every saved, not deleted version seen on the topic, by model. */
+  private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
+
+  private final Map<String, String> failures = new HashMap<>();
+  private final Map<String, Future<?>> queues = new HashMap<>();
+  private volatile boolean closed;
+
+  public Deployer(
+      Context context,
+      WorkerExecutor loadPool,
+      Executor closer,
+      Catalog catalog,
+      EngineRegistry engines,
+      StatusSink status,
+      ApiMetrics metrics,
+      Settings settings) {
+    this.context = context;
+    this.loadPool = loadPool;
+    this.closer = closer;
+    this.catalog = catalog;
+    this.loader = new VersionLoader(settings.storeDir(), engines);
+    this.status = status;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  /** Records an event read while catching up on the topic; nothing is loaded yet. */
+  public void replay(ModelEvent event) {
+    remember(event);
+  }
+
+  /** Loads the newest known version of every model (an older one if it fails). */
+  public Future<Void> rebuild() {
+    return onContext(
+        () -> {
+          List<Future<?>> all = new ArrayList<>();
+          for (String model : List.copyOf(known.keySet())) {
+            all.add(serially(model, () -> loadNewest(model)));
+          }
+          return Future.join(all).mapEmpty();
+        });
+  }
+
+  /** Applies an event that arrived after catching up. */
+  public void apply(ModelEvent event) {
+    context.runOnContext(
+        v -> {
+          remember(event);
+          if (event instanceof ModelSaved saved) {
+            serially(saved.model(), () -> load(saved, false));
+          } else if (event instanceof ModelDeleted deleted) {
+            serially(deleted.model(), () -> unloadDeleted(deleted));
+          }
+        });
+  }
+
+  private void remember(ModelEvent event) {
+    if (event instanceof ModelSaved saved) {
+      known.computeIfAbsent(saved.model(), m -> new TreeMap<>()).put(saved.version(), saved);
+    } else if (event instanceof ModelDeleted deleted) {
+      NavigableMap<Long, ModelSaved> versions = known.get(deleted.model());
+      if (versions != null) {
+        versions.remove(deleted.version());
+        if (versions.isEmpty()) {
+          known.remove(deleted.model());
+        }
+      }
+    }
+  }
+
+  Future<Void> loadNewest(String model) {
+    NavigableMap<Long, ModelSaved> versions = known.getOrDefault(model, new TreeMap<>());
+    return tryInTurn(versions.descendingMap().values().iterator());
+  }
+
+  private Future<Void> tryInTurn(Iterator<ModelSaved> candidates) {
+    if (!candidates.hasNext()) {
+      return Future.succeededFuture();
+    }
+    return load(candidates.next(), false).<Void>mapEmpty().recover(e -> tryInTurn(candidates));
+  }
+
+  /** Loads a version unless it is loaded already; makes it serve if it is the newest. */
+  Future<ServedVersion> load(ModelSaved saved, boolean evenIfOld) {
+    ServedVersion existing = catalog.version(saved.model(), saved.version());
+    if (existing != null && existing.digest().equals(saved.digest())) {
+      return Future.succeededFuture(existing); // at-least-once delivery: a duplicate is a no-op
+    }
+    var versions = catalog.slot(saved.model()).versions();
+    if (!evenIfOld
+        && versions.size() >= settings.keepVersions()
+        && versions.firstKey() > saved.version()) {
+      LOG.info(
+          "Skipping {} version {}: older than the kept versions", saved.model(), saved.version());
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    return loadPool
+        .executeBlocking(() -> loader.load(saved), false)
+        .andThen(
+            ar -> {
+              if (ar.failed()) {
+                failed(saved, String.valueOf(ar.cause().getMessage()));
+              }
+            })
+        .map(model -> activate(saved, model, System.nanoTime() - started));
+  }
+
+  /** Stops taking new versions: a load finishing after this closes its model at once. */
+  public void close() {
+    closed = true;
+  }
+
+  private ServedVersion activate(ModelSaved saved, LoadedModel model, long loadNanos) {
+    if (closed) {
+      model.close();
+      throw new IllegalStateException("the server is closing");
+    }
+    long loadMillis = loadNanos / 1_000_000;
+    metrics.loaded(Duration.ofNanos(loadNanos));
+    failures.remove(key(saved.model(), saved.version()));
+    ServedVersion before = catalog.serving(saved.model());
+    VersionMeters meters = metrics.version(saved.model(), saved.version());
+    ServedVersion v =
+        new ServedVersion(saved.model(), saved.version(), saved.digest(), model, meters, closer);
+    publish(EventTypes.LOADED, v, loadMillis, null, null);
+    ServedVersion replaced = catalog.add(v);
+    if (replaced != null) {
+      unloaded(replaced, "replaced by digest " + saved.digest());
+    }
+    if (catalog.serving(saved.model()) == v && before != v) {
+      metrics.swapped();
+      long saveToServe = Duration.between(saved.savedAt(), Instant.now()).toMillis();
+      publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null);
+      LOG.info(
+          "Serving {} version {} ({}): loaded in {} ms, {} ms after the save",
+          saved.model(),
+          saved.version(),
+          saved.digest(),
+          loadMillis,
+          saveToServe);
+    } else {
+      LOG.info(
+          "Loaded {} version {} ({}) in {} ms; version {} keeps serving",
+          saved.model(),
+          saved.version(),
+          saved.digest(),
+          loadMillis,
+          catalog.serving(saved.model()).version());
+    }
+    trim(saved.model());
+    return v;
+  }
+
+  /** Unloads the oldest versions beyond the configured number to keep. */
+  void trim(String model) {
+    for (ServedVersion old : catalog.trim(model, settings.keepVersions())) {
+      unloaded(old, "more than " + settings.keepVersions() + " versions loaded");
+    }
+  }
+
+  private void failed(ModelSaved saved, String reason) {
+    metrics.loadFailed();
+    failures.put(key(saved.model(), saved.version()), reason);
+    LOG.warn(
+        "Load of {} version {} ({}) failed, serving is unchanged: {}",
+        saved.model(),
+        saved.version(),
+        saved.digest(),
+        reason);
+    status.publish(
+        new ModelStatus(
+            EventTypes.LOAD_FAILED,
+            saved.model(),
+            saved.version(),
+            saved.digest(),
+            settings.replica(),
+            null,
+            null,
+            reason,
+            Instant.now()));
+  }
+
+  private Future<?> unloadDeleted(ModelDeleted deleted) {
+    ServedVersion removed = catalog.remove(deleted.model(), deleted.version());
+    if (removed == null) {
+      return Future.succeededFuture();
+    }
+    unloaded(removed, "deleted");
+    ServedVersion now = catalog.serving(deleted.model());
+    if (now == null) {
+      return loadNewest(deleted.model());
+    }
+    activated(now, "version " + deleted.version() + " was deleted");
+    return Future.succeededFuture();
+  }
+
+  void unloaded(ServedVersion v, String reason) {
+    metrics.forget(v.meters());
+    LOG.info("Unloaded {} version {} ({}): {}", v.model(), v.version(), v.digest(), reason);
+    publish(EventTypes.UNLOADED, v, null, null, reason);
+  }
+
+  /** A version started serving without a load (pin, unpin, fallback). */
+  void activated(ServedVersion v, String why) {
+    metrics.swapped();
+    LOG.info("Serving {} version {} ({}): {}", v.model(), v.version(), v.digest(), why);
+    publish(EventTypes.ACTIVATED, v, null, null, why);
+  }
+
+  private void publish(String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why) {
+    status.publish(
+        new ModelStatus(
+            type,
+            v.model(),
+            v.version(),
+            v.digest(),
+            settings.replica(),
+            loadMs,
+            saveToServeMs,
+            why,
+            Instant.now()));
+  }
+
+  /** Runs {@code step} after every step queued before for the same model. */
+  <T> Future<T> serially(String model, Supplier<Future<T>> step) {
+    Future<?> tail = queues.getOrDefault(model, Future.succeededFuture());
+    Future<T> next = tail.transform(ignored -> step.get());
+    queues.put(model, next);
+    next.onComplete(
+        ar -> {
+          if (queues.get(model) == next) {
+            queues.remove(model);
+          }
+        });
+    return next;
+  }
+
+  <T> Future<T> onContext(Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return action.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(
+        v -> {
+          try {
+            action.get().onComplete(promise);
+          } catch (RuntimeException e) {
+            promise.fail(e);
+          }
+        });
+    return promise.future();
+  }
+
+  NavigableMap<Long, ModelSaved> known(String model) {
+    return known.getOrDefault(model, new TreeMap<>());
+  }
+
+  Map<String, NavigableMap<Long, ModelSaved>> known() {
+    return known;
+  }
+
+  String failure(String model, long version) {
+    return failures.get(key(model, version));
+  }
+
+  Catalog catalog() {
+    return catalog;
+  }
+
+  private static String key(String model, long version) {
+    return model + "/" + version;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.modelsync.api.catalog;
+
+import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.EngineRegistry;
+import dev.modelsync.api.engine.LoadedModel;
+import dev.modelsync.api.engine.ModelLoadException;
+import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.events.Digests;
+import dev.modelsync.events.Manifest;
+import dev.modelsync.events.ModelSaved;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The blocking part of a load, run on a worker: find the version in the store, check its digest,
+ * load it and answer one warm-up request. Anything wrong is a {@link ModelLoadException} whose
+ * message is the published reason.
+ */
+final class VersionLoader {
+  private final Path storeRoot;
+  private final EngineRegistry engines;
+
+  VersionLoader(Path storeRoot, EngineRegistry engines) {
+    this.storeRoot = storeRoot;
+    this.engines = engines;
+  }
+
+  LoadedModel load(ModelSaved saved) throws ModelLoadException {
+    Path dir = resolve(saved.artifact());
+    String actual;
+    try {
+      actual = Digests.ofDirectory(dir);
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+    if (!actual.equals(saved.digest())) {
+      throw new ModelLoadException(
+          "digest mismatch: the store has " + actual + ", the event says " + saved.digest());
+    }
+    LoadedModel model = engines.load(saved.model(), dir, saved.engine(), saved.manifest());
+    try {
+      model.predict(warmUpInputs(model, saved.manifest()), List.of());
+      return model;
+    } catch (Exception e) {
+      model.close();
+      throw new ModelLoadException("warm-up failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The artifact directory; anything resolving outside the store is refused. */
+  Path resolve(String artifact) throws ModelLoadException {
+    Path root;
+    Path dir;
+    try {
+      root = storeRoot.toRealPath();
+      dir = root.resolve(artifact).normalize();
+      if (!dir.startsWith(root) || dir.equals(root)) {
+        throw new ModelLoadException("artifact '" + artifact + "' is outside the store");
+      }
+      if (!Files.isDirectory(dir)) {
+        throw new ModelLoadException("artifact '" + artifact + "' is not a directory in the store");
+      }
+      Path real = dir.toRealPath();
+      if (!real.startsWith(root)) {
+        throw new ModelLoadException("artifact '" + artifact + "' links outside the store");
+      }
+      return real;
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new ModelLoadException("cannot open artifact '" + artifact + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** The manifest's example, else zeros of each declared input with every -1 read as 1. */
+  static List<Tensor> warmUpInputs(LoadedModel model, Manifest manifest) throws ModelLoadException {
+    List<Tensor> inputs = new ArrayList<>();
+    if (manifest != null && !manifest.example().isEmpty()) {
+      for (Manifest.ExampleTensor ex : manifest.example()) {
+        TensorInfo info =
+            model.inputs().stream()
+                .filter(i -> i.name().equals(ex.name()))
+                .findFirst()
+                .orElse(null);
+        String datatype =
+            ex.datatype() != null ? ex.datatype() : info == null ? null : info.datatype();
+        DataType type = DataType.of(datatype);
+        if (type == null || type == DataType.BYTES) {
+          throw new ModelLoadException(
+              "example input '" + ex.name() + "' has datatype " + datatype + ", not usable");
+        }
+        long[] shape = ex.shape().stream().mapToLong(Long::longValue).toArray();
+        Object data = type.newArray(ex.data().size());
+        for (int i = 0; i < ex.data().size(); i++) {
+          double d = ex.data().get(i);
+          switch (type) {
+            case FP32 -> ((float[]) data)[i] = (float) d;
+            case FP64 -> ((double[]) data)[i] = d;
+            case INT32 -> ((int[]) data)[i] = (int) d;
+            case INT64 -> ((long[]) data)[i] = (long) d;
+            case BOOL -> ((boolean[]) data)[i] = d != 0;
+            default -> throw new IllegalStateException();
+          }
+        }
+        try {
+          inputs.add(new Tensor(ex.name(), type, shape, data));
+        } catch (IllegalArgumentException e) {
+          throw new ModelLoadException("bad example input: " + e.getMessage(), e);
+        }
+      }
+      return inputs;
+    }
+    for (TensorInfo info : model.inputs()) {
+      DataType type = info.type();
+      if (type == null) {
+        throw new ModelLoadException(
+            "input '" + info.name() + "' has datatype " + info.datatype() + ", not served");
+      }
+      long[] shape = info.shape().clone();
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = shape[i] < 0 ? 1 : shape[i];
+      }
+      long n = Tensor.elementCount(shape);
+      if (n < 0) {
+        throw new ModelLoadException("input '" + info.name() + "' is too large to warm up");
+      }
+      inputs.add(new Tensor(info.name(), type, shape, type.newArray((int) n)));
+    }
+    return inputs;
+  }
+}

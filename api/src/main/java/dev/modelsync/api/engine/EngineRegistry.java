@@ -1,0 +1,57 @@
+package dev.modelsync.api.engine;
+
+import dev.modelsync.events.Manifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Chooses the loader of a version: by the engine the event or manifest names, else by the extension
+ * of its model file. An engine this build lacks is a clear load failure.
+ */
+public final class EngineRegistry {
+  private final Map<String, ModelLoader> byEngine = new LinkedHashMap<>();
+
+  public EngineRegistry(List<ModelLoader> loaders) {
+    for (ModelLoader loader : loaders) {
+      byEngine.put(loader.engine().toLowerCase(Locale.ROOT), loader);
+    }
+  }
+
+  public LoadedModel load(String name, Path dir, String engine, Manifest manifest)
+      throws ModelLoadException {
+    return choose(dir, engine, manifest).load(name, dir, manifest);
+  }
+
+  ModelLoader choose(Path dir, String engine, Manifest manifest) throws ModelLoadException {
+    String wanted = engine;
+    if ((wanted == null || wanted.isBlank()) && manifest != null) {
+      wanted = manifest.engine();
+    }
+    if (wanted != null && !wanted.isBlank()) {
+      ModelLoader loader = byEngine.get(wanted.toLowerCase(Locale.ROOT));
+      if (loader == null) {
+        throw new ModelLoadException(
+            "engine '" + wanted + "' is not available in this server; it has " + byEngine.keySet());
+      }
+      return loader;
+    }
+    try {
+      for (String file : dev.modelsync.events.Digests.listFiles(dir)) {
+        int dot = file.lastIndexOf('.');
+        String ext = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
+        for (ModelLoader loader : byEngine.values()) {
+          if (loader.extensions().contains(ext)) {
+            return loader;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    throw new ModelLoadException("no engine recognises any file in " + dir);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.modelsync.api.engine;
+
+import ai.djl.Model;
+import ai.djl.onnxruntime.engine.OrtSymbolBlock;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtSession;
+import dev.modelsync.events.Manifest;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/** Loads {@code .onnx} files with DJL's ONNX Runtime engine, fully offline. */
+public final class OnnxRuntimeLoader implements ModelLoader {
+  public static final String ENGINE = "OnnxRuntime";
+  private final int intraOpThreads;
+
+  /**
+   * @param intraOpThreads ONNX Runtime intra-op threads per session; 0 = ONNX Runtime's default.
+   *     Each session starts its own pool, which dominates the load time of small models.
+   */
+  public OnnxRuntimeLoader(int intraOpThreads) {
+    this.intraOpThreads = intraOpThreads;
+  }
+
+  @Override
+  public String engine() {
+    return ENGINE;
+  }
+
+  @Override
+  public Set<String> extensions() {
+    return Set.of("onnx");
+  }
+
+  @Override
+  public LoadedModel load(String name, Path dir, Manifest manifest) throws ModelLoadException {
+    String file = modelFile(dir, manifest);
+    Model model = Model.newInstance(name, ENGINE);
+    try {
+      // DJL's OrtModel applies intraOpNumThreads only when interOpNumThreads is set too.
+      model.load(
+          dir,
+          file,
+          Map.of("interOpNumThreads", "1", "intraOpNumThreads", String.valueOf(intraOpThreads)));
+      OrtSession session = session(model);
+      return new OnnxModel(
+          model, signature(session.getInputInfo()), signature(session.getOutputInfo()));
+    } catch (Exception | UnsatisfiedLinkError e) {
+      model.close();
+      throw new ModelLoadException(
+          "not a loadable ONNX model (" + file + "): " + rootMessage(e), e);
+    }
+  }
+
+  private static String modelFile(Path dir, Manifest manifest) throws ModelLoadException {
+    if (manifest != null && manifest.file() != null) {
+      Path file = dir.resolve(manifest.file()).normalize();
+      if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+        throw new ModelLoadException("manifest names file '" + manifest.file() + "' not in " + dir);
+      }
+      return dir.relativize(file).toString();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> onnx =
+          files.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
+      if (onnx.isEmpty()) {
+        throw new ModelLoadException("no .onnx file in " + dir);
+      }
+      if (onnx.size() > 1 && onnx.stream().noneMatch(p -> p.endsWith("model.onnx"))) {
+        throw new ModelLoadException("several .onnx files in " + dir + " and no model.json");
+      }
+      return onnx.size() == 1 ? onnx.get(0).getFileName().toString() : "model.onnx";
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** DJL keeps the session private; its signature is what KServe metadata needs. */
+  private static OrtSession session(Model model) throws ReflectiveOperationException {
+    Field field = OrtSymbolBlock.class.getDeclaredField("session");
+    field.setAccessible(true);
+    return (OrtSession) field.get(model.getBlock());
+  }
+
+  private static List<TensorInfo> signature(Map<String, NodeInfo> nodes) {
+    List<TensorInfo> out = new ArrayList<>();
+    for (NodeInfo node : nodes.values()) {
+      if (node.getInfo() instanceof ai.onnxruntime.TensorInfo info) {
+        out.add(new TensorInfo(node.getName(), datatype(info), info.getShape()));
+      } else {
+        out.add(new TensorInfo(node.getName(), "UNSUPPORTED", new long[0]));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static String datatype(ai.onnxruntime.TensorInfo info) {
+    return switch (info.onnxType) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> "FP32";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> "FP64";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> "FP16";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> "BF16";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> "INT8";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> "INT16";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> "INT32";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> "INT64";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> "UINT8";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> "UINT16";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> "UINT32";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> "UINT64";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> "BOOL";
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> "BYTES";
+      default -> "UNSUPPORTED";
+    };
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.modelsync.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** The routes of the HTTP API; {@code /openapi.yaml} describes them. */
+public final class HttpApi {
+  private HttpApi() {}
+
+  public static Router router(Vertx vertx, Services services) {
+    Router router = Router.router(vertx);
+    var infer = new InferenceHandlers(services);
+    var meta = new MetadataHandlers(services);
+    var admin = new AdminHandlers(services);
+    Buffer openapi = resource("/openapi.yaml");
+    BodyHandler body =
+        BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
+
+    router.get("/v2").handler(meta::server);
+    router.get("/v2/health/live").handler(meta::live);
+    router.get("/v2/health/ready").handler(meta::ready);
+    router.get("/v2/models/:model").handler(meta::model);
+    router.get("/v2/models/:model/versions/:version").handler(meta::model);
+    router.get("/v2/models/:model/ready").handler(meta::modelReady);
+    router.get("/v2/models/:model/versions/:version/ready").handler(meta::modelReady);
+    router.post("/v2/models/:model/infer").handler(body).handler(infer::v2);
+    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(infer::v2);
+
+    router.post("/v2/repository/index").handler(body).handler(admin::index);
+    for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {
+      var route =
+          router
+              .post("/v2/repository/models/:model/" + action)
+              .handler(body)
+              .handler(admin::authorize);
+      switch (action) {
+        case "pin" -> route.handler(admin::pin);
+        case "rollback" -> route.handler(admin::rollback);
+        case "unpin" -> route.handler(admin::unpin);
+        case "load" -> route.handler(admin::load);
+        default -> route.handler(admin::unload);
+      }
+    }
+
+    router.get("/v1/models/:model").handler(meta::tfStatus);
+    router
+        .postWithRegex("/v1/models/([^/:]+)(?:/versions/([^/:]+))?:predict")
+        .handler(body)
+        .handler(infer::tfPredict);
+
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(services.metrics().scrape()));
+    router
+        .get("/openapi.yaml")
+        .handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(openapi));
+
+    router.route().failureHandler(ctx -> HttpErrors.handle(ctx, services.maxBodyBytes()));
+    router.errorHandler(404, ctx -> HttpErrors.handle(ctx, services.maxBodyBytes()));
+    router.errorHandler(405, ctx -> HttpErrors.handle(ctx, services.maxBodyBytes()));
+    return router;
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = HttpApi.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.modelsync.api.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.engine.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * JSON ↔ tensors: reads values straight into the primitive array of the datatype, checking each
+ * against the model's signature, and writes answers with a streaming generator.
+ */
+final class TensorCodec {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private TensorCodec() {}
+
+  static JsonNode parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw ApiError.badRequest("the request body is empty; expected a JSON object");
+    }
+    try {
+      JsonNode root = MAPPER.readTree(body);
+      if (root == null || !root.isObject()) {
+        throw ApiError.badRequest("the request body must be a JSON object");
+      }
+      return root;
+    } catch (IOException e) {
+      String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      throw ApiError.badRequest("the request body is not valid JSON: " + m);
+    }
+  }
+
+  static TensorInfo input(List<TensorInfo> signature, String name) {
+    for (TensorInfo info : signature) {
+      if (info.name().equals(name)) {
+        return info;
+      }
+    }
+    throw ApiError.badRequest(
+        "unknown input '" + name + "'; the model's inputs are " + names(signature));
+  }
+
+  static String names(List<TensorInfo> signature) {
+    return signature.stream().map(TensorInfo::name).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  static DataType servedType(TensorInfo info) {
+    DataType type = info.type();
+    if (type == null) {
+      throw ApiError.badRequest(
+          "input '" + info.name() + "' has datatype " + info.datatype() + ", which is not served");
+    }
+    return type;
+  }
+
+  /** Checks a request shape against the model's: same rank, equal where the model fixes a size. */
+  static void checkShape(TensorInfo info, long[] shape) {
+    long[] model = info.shape();
+    boolean ok = model.length == shape.length;
+    for (int i = 0; ok && i < shape.length; i++) {
+      ok = model[i] < 0 || model[i] == shape[i];
+    }
+    if (!ok) {
+      throw ApiError.badRequest(
+          "input '"
+              + info.name()
+              + "' has shape "
+              + Arrays.toString(shape)
+              + " but the model expects "
+              + Arrays.toString(model)
+              + " (-1 = any size)");
+    }
+  }
+
+  /**
+   * Reads {@code data} (flat or nested arrays, or a single value) into a new array of {@code n}
+   * elements.
+   */
+  static Object readData(String name, DataType type, JsonNode data, int n) {
+    Object out = type.newArray(n);
+    int filled = fill(name, type, data, out, 0, n);
+    if (filled != n) {
+      throw ApiError.badRequest(
+          "input '" + name + "' has " + filled + " values but its shape needs " + n);
+    }
+    return out;
+  }
+
+  private static int fill(String name, DataType type, JsonNode node, Object out, int at, int n) {
+    if (node.isArray()) {
+      for (JsonNode child : node) {
+        at = fill(name, type, child, out, at, n);
+      }
+      return at;
+    }
+    if (at >= n) {
+      // count the rest so the message says how many values there were
+      return at + 1;
+    }
+    switch (type) {
+      case FP32 -> ((float[]) out)[at] = (float) number(name, node, at);
+      case FP64 -> ((double[]) out)[at] = number(name, node, at);
+      case INT32 -> {
+        long v = integer(name, node, at);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+          throw ApiError.badRequest(
+              "input '" + name + "' value " + v + " at " + at + " does not fit INT32");
+        }
+        ((int[]) out)[at] = (int) v;
+      }
+      case INT64 -> ((long[]) out)[at] = integer(name, node, at);
+      case BOOL -> {
+        if (!node.isBoolean()) {
+          throw ApiError.badRequest(
+              "input '" + name + "' value at " + at + " is " + node + ", not true or false");
+        }
+        ((boolean[]) out)[at] = node.booleanValue();
+      }
+      case BYTES -> {
+        if (!node.isTextual()) {
+          throw ApiError.badRequest(
+              "input '" + name + "' value at " + at + " is " + node + ", not a string");
+        }
+        ((String[]) out)[at] = node.textValue();
+      }
+    }
+    return at + 1;
+  }
+
+  private static double number(String name, JsonNode node, int at) {
+    if (!node.isNumber()) {
+      throw ApiError.badRequest(
+          "input '" + name + "' value at " + at + " is " + node + ", not a number");
+    }
+    return node.doubleValue();
+  }
+
+  private static long integer(String name, JsonNode node, int at) {
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw ApiError.badRequest(
+          "input '" + name + "' value at " + at + " is " + node + ", not an integer");
+    }
+    return node.longValue();
+  }
+
+  /** Writes a tensor's data flat ({@code nested} false) or nested by its shape. */
+  static void writeData(JsonGenerator g, Tensor t, boolean nested) throws IOException {
+    if (!nested) {
+      g.writeStartArray();
+      for (int i = 0, n = t.size(); i < n; i++) {
+        writeValue(g, t, i);
+      }
+      g.writeEndArray();
+      return;
+    }
+    writeNested(g, t, 0, 0, t.size());
+  }
+
+  /** Writes elements [from, to) of {@code t} nested by the dimensions from {@code dim} on. */
+  static void writeNested(JsonGenerator g, Tensor t, int dim, int from, int to) throws IOException {
+    long[] shape = t.shape();
+    if (dim == shape.length) {
+      writeValue(g, t, from);
+      return;
+    }
+    g.writeStartArray();
+    int step = shape[dim] == 0 ? 0 : (to - from) / (int) shape[dim];
+    for (int i = 0; i < shape[dim]; i++) {
+      writeNested(g, t, dim + 1, from + i * step, from + (i + 1) * step);
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeValue(JsonGenerator g, Tensor t, int i) throws IOException {
+    switch (t.type()) {
+      case FP32 -> g.writeNumber(((float[]) t.data())[i]);
+      case FP64 -> g.writeNumber(((double[]) t.data())[i]);
+      case INT32 -> g.writeNumber(((int[]) t.data())[i]);
+      case INT64 -> g.writeNumber(((long[]) t.data())[i]);
+      case BOOL -> g.writeBoolean(((boolean[]) t.data())[i]);
+      case BYTES -> g.writeString(((String[]) t.data())[i]);
+    }
+  }
+
+  /** A generator into a fresh byte array builder; see {@link #bytes}. */
+  static JsonGenerator generator(ByteArrayBuilder out) {
+    try {
+      return FACTORY.createGenerator(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.modelsync.api.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.engine.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TF Serving's REST predict bodies: {@code instances} (a list of rows) answered with {@code
+ * predictions}, or {@code inputs} (columnar) answered with {@code outputs}. Datatypes come from the
+ * model's signature; shapes from the nesting of the JSON arrays.
+ */
+final class TfServingCodec {
+  private TfServingCodec() {}
+
+  record PredictRequest(boolean rows, List<Tensor> inputs) {}
+
+  static PredictRequest parse(byte[] body, List<TensorInfo> signature) {
+    JsonNode root = TensorCodec.parse(body);
+    JsonNode instances = root.get("instances");
+    JsonNode inputs = root.get("inputs");
+    if ((instances == null) == (inputs == null)) {
+      throw ApiError.badRequest("the body needs exactly one of 'instances' or 'inputs'");
+    }
+    List<Tensor> tensors = new ArrayList<>();
+    if (instances != null) {
+      if (!instances.isArray() || instances.isEmpty()) {
+        throw ApiError.badRequest("'instances' must be a non-empty array");
+      }
+      if (instances.get(0).isObject()) {
+        for (TensorInfo info : signature) {
+          ArrayNode column = TensorCodec.MAPPER.createArrayNode();
+          for (JsonNode row : instances) {
+            JsonNode value = row.isObject() ? row.get(info.name()) : null;
+            if (value == null) {
+              throw ApiError.badRequest("an instance has no input '" + info.name() + "'");
+            }
+            column.add(value);
+          }
+          tensors.add(tensor(info, column));
+        }
+        checkNoUnknown(instances.get(0), signature);
+      } else {
+        tensors.add(tensor(single(signature), instances));
+      }
+      return new PredictRequest(true, tensors);
+    }
+    if (inputs.isObject()) {
+      checkNoUnknown(inputs, signature);
+      for (TensorInfo info : signature) {
+        JsonNode value = inputs.get(info.name());
+        if (value == null) {
+          throw ApiError.badRequest("input '" + info.name() + "' is missing");
+        }
+        tensors.add(tensor(info, value));
+      }
+    } else {
+      tensors.add(tensor(single(signature), inputs));
+    }
+    return new PredictRequest(false, tensors);
+  }
+
+  private static TensorInfo single(List<TensorInfo> signature) {
+    if (signature.size() != 1) {
+      throw ApiError.badRequest(
+          "the model has inputs "
+              + TensorCodec.names(signature)
+              + "; name them with objects instead of bare values");
+    }
+    return signature.get(0);
+  }
+
+  private static void checkNoUnknown(JsonNode object, List<TensorInfo> signature) {
+    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+      TensorCodec.input(signature, it.next());
+    }
+  }
+
+  private static Tensor tensor(TensorInfo info, JsonNode value) {
+    DataType type = TensorCodec.servedType(info);
+    List<Long> dims = new ArrayList<>();
+    for (JsonNode n = value; n.isArray(); n = n.get(0)) {
+      dims.add((long) n.size());
+      if (n.isEmpty()) {
+        break;
+      }
+    }
+    long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+    TensorCodec.checkShape(info, shape);
+    long n = Tensor.elementCount(shape);
+    if (n < 0) {
+      throw ApiError.badRequest("input '" + info.name() + "' is too large to serve");
+    }
+    return new Tensor(
+        info.name(), type, shape, TensorCodec.readData(info.name(), type, value, (int) n));
+  }
+
+  static byte[] write(boolean rows, List<Tensor> outputs) {
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator g = TensorCodec.generator(out)) {
+      g.writeStartObject();
+      if (rows) {
+        g.writeArrayFieldStart("predictions");
+        long n =
+            outputs.isEmpty() || outputs.get(0).shape().length == 0 ? 0 : outputs.get(0).shape()[0];
+        for (int row = 0; row < n; row++) {
+          if (outputs.size() == 1) {
+            writeRow(g, outputs.get(0), row);
+          } else {
+            g.writeStartObject();
+            for (Tensor t : outputs) {
+              g.writeFieldName(t.name());
+              writeRow(g, t, row);
+            }
+            g.writeEndObject();
+          }
+        }
+        g.writeEndArray();
+      } else {
+        g.writeFieldName("outputs");
+        if (outputs.size() == 1) {
+          TensorCodec.writeData(g, outputs.get(0), true);
+        } else {
+          g.writeStartObject();
+          for (Tensor t : outputs) {
+            g.writeFieldName(t.name());
+            TensorCodec.writeData(g, t, true);
+          }
+          g.writeEndObject();
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeRow(JsonGenerator g, Tensor t, int row) throws IOException {
+    int rowSize = t.shape()[0] == 0 ? 0 : t.size() / (int) t.shape()[0];
+    TensorCodec.writeNested(g, t, 1, row * rowSize, (row + 1) * rowSize);
+  }
+
+  /** The body of {@code GET /v1/models/{m}}: one AVAILABLE entry per loaded version. */
+  static byte[] status(List<Long> versions) {
+    ByteArrayBuilder out = new ByteArrayBuilder(128);
+    try (JsonGenerator g = TensorCodec.generator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("model_version_status");
+      for (long v : versions) {
+        g.writeObject(
+            Map.of(
+                "version",
+                Long.toString(v),
+                "state",
+                "AVAILABLE",
+                "status",
+                Map.of("error_code", "OK", "error_message", "")));
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
