@@ -286,6 +286,7 @@ final class Synchronizer implements Publisher.Listener {
   private void snapshot(Tracker t, Observation obs, String reason) {
     SaveUnit unit = t.unit;
     Instant savedAt = Instant.now();
+    long started = System.nanoTime();
     metrics.saveSeen();
     long version = unit.singleFile() ? ledger.nextVersion(unit.model()) : unit.version();
     List<String> files = obs.snapshotFiles().stream().map(Observation.FileStat::path).toList();
@@ -358,12 +359,13 @@ final class Synchronizer implements Publisher.Listener {
     ledger.saveQueued(unit.model(), version, staged.digest(), unit.relative(), obs.fingerprint());
     settle(t, obs.fingerprint(), "pending as version " + version);
     LOG.debug(
-        "Queued {} as model {} version {} digest {} ({})",
+        "Queued {} as model {} version {} digest {} ({}) after {} us",
         unit,
         unit.model(),
         version,
         staged.digest(),
-        reason);
+        reason,
+        (System.nanoTime() - started) / 1000);
     publisher.submit(event);
   }
 

@@ -276,6 +276,24 @@ class AgentSavesTest {
     }
   }
 
+  @Test
+  @DisplayName("closing the agent leaves none of its threads behind")
+  void closeLeavesNoThreads() throws Exception {
+    TestAgent agent = agent(200);
+    agent.renameSave("threads", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
+    try (EventReader reader = reader(agent)) {
+      reader.await(1, WAIT);
+    }
+    agent.close();
+    List<String> left =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(Thread::isAlive)
+            .map(Thread::getName)
+            .filter(n -> n.contains("modelsync-agent"))
+            .toList();
+    assertEquals(List.of(), left);
+  }
+
   private static boolean onPath(String program) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (Files.isExecutable(Path.of(dir, program))) {

@@ -108,7 +108,8 @@ public final class Snapshotter {
         }
         size += n;
       }
-      out.force(true);
+      // data and size are what a reader needs; other metadata need not hit the disk first
+      out.force(false);
     }
     return new FileEntry(name, size, HexFormat.of().formatHex(sha.digest()));
   }

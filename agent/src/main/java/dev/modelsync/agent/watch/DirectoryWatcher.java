@@ -72,12 +72,15 @@ public final class DirectoryWatcher implements AutoCloseable {
             continue;
           }
           Path changed = dir.resolve((Path) event.context());
+          // Report first: a directory renamed in complete needs no watch to be published.
+          notify(changed);
           if (event.kind() == ENTRY_CREATE
               && Files.isDirectory(changed, LinkOption.NOFOLLOW_LINKS)
               && !Layout.isIgnoredName(changed.getFileName().toString())) {
             registerTree(changed);
+            // Files created before the watch existed would otherwise go unseen until a rescan.
+            notify(changed);
           }
-          notify(changed);
         }
         if (!key.reset()) {
           keys.remove(key);
