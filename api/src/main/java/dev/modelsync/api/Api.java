@@ -9,6 +9,7 @@ import dev.modelsync.api.events.EventConsumer;
 import dev.modelsync.api.events.StatusPublisher;
 import dev.modelsync.api.events.TopicSetup;
 import dev.modelsync.api.http.HttpVerticle;
+import dev.modelsync.api.http.InferenceExecutor;
 import dev.modelsync.api.http.Services;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.events.ModelEvent;
@@ -18,6 +19,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +51,7 @@ public final class Api {
           });
   private ApiMetrics metrics;
   private WorkerExecutor loadPool;
-  private WorkerExecutor inferPool;
+  private InferenceExecutor inference;
   private StatusPublisher status;
   private Deployer deployer;
   private EventConsumer consumer;
@@ -68,7 +71,7 @@ public final class Api {
   private Future<Void> startAll() {
     metrics = new ApiMetrics(catalog::loadedCount);
     loadPool = vertx.createSharedWorkerExecutor("modelsync-load", config.loadThreads());
-    inferPool = vertx.createSharedWorkerExecutor("modelsync-infer", config.inferThreads());
+    inference = new InferenceExecutor(config.inferThreads());
     ControlVerticle control = new ControlVerticle();
     return vertx
         .deployVerticle(control)
@@ -101,7 +104,7 @@ public final class Api {
                       new RepositoryAdmin(deployer),
                       metrics,
                       ready::get,
-                      inferPool,
+                      inference,
                       config.adminToken(),
                       config.maxBodyBytes());
               return deployHttp(services);
@@ -118,26 +121,30 @@ public final class Api {
   }
 
   private Future<Void> deployHttp(Services services) {
-    HttpVerticle first = new HttpVerticle(services, config.port());
+    // Vert.x shares one listening socket between instances of a fixed port only, so port 0 is
+    // resolved to a free port first.
+    int port;
+    try {
+      port = config.port() != 0 ? config.port() : freePort();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
     return vertx
-        .deployVerticle(first)
-        .compose(
+        .deployVerticle(
+            () -> new HttpVerticle(services, port),
+            new DeploymentOptions().setInstances(config.httpInstances()))
+        .map(
             id -> {
               deployments.add(id);
-              httpPort = first.actualPort();
-              if (config.httpInstances() == 1) {
-                return Future.succeededFuture();
-              }
-              return vertx
-                  .deployVerticle(
-                      () -> new HttpVerticle(services, httpPort),
-                      new DeploymentOptions().setInstances(config.httpInstances() - 1))
-                  .map(
-                      more -> {
-                        deployments.add(more);
-                        return null;
-                      });
+              httpPort = port;
+              return null;
             });
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private void startConsumer(Context context) {
@@ -196,35 +203,54 @@ public final class Api {
   /** Stops consuming, stops HTTP, closes every model, the producer and the worker pools. */
   public Future<Void> close() {
     ready.set(false);
-    return vertx
-        .executeBlocking(
+    return blocking(
             () -> {
               if (consumer != null) {
                 consumer.close();
               }
-              return null;
             })
         .eventually(this::undeployAll)
         .eventually(
             () ->
-                vertx.executeBlocking(
+                blocking(
                     () -> {
+                      if (inference != null) {
+                        inference.close();
+                      }
                       if (deployer != null) {
                         deployer.close();
                       }
+                    }))
+        .eventually(() -> close(loadPool))
+        .eventually(
+            () ->
+                blocking(
+                    () -> {
                       catalog.clear();
                       closer.shutdown();
-                      closer.awaitTermination(30, TimeUnit.SECONDS);
+                      if (!closer.awaitTermination(30, TimeUnit.SECONDS)) {
+                        LOG.warn("Models still closing after 30 s");
+                      }
                       if (status != null) {
                         status.close();
                       }
                       if (metrics != null) {
                         metrics.close();
                       }
-                      return null;
                     }))
-        .eventually(() -> Future.join(close(inferPool), close(loadPool)))
         .mapEmpty();
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private Future<Void> blocking(Step step) {
+    return vertx.executeBlocking(
+        () -> {
+          step.run();
+          return null;
+        });
   }
 
   private Future<Void> undeployAll() {

@@ -65,7 +65,11 @@ public final class ServedVersion {
   public void release() {
     int left = refs.decrementAndGet();
     if (left == 0) {
-      closer.execute(this::closeNow);
+      try {
+        closer.execute(this::closeNow);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        closeNow(); // the server is shutting down: nothing else to wait for
+      }
     } else if (left < 0) {
       throw new IllegalStateException("lease released twice on " + this);
     }

@@ -160,7 +160,6 @@ public final class EventConsumer implements AutoCloseable {
     if (c != null) {
       c.wakeup();
     }
-    thread.interrupt();
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {

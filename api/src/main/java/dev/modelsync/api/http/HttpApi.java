@@ -12,7 +12,22 @@ import java.io.UncheckedIOException;
 public final class HttpApi {
   private HttpApi() {}
 
-  public static Router router(Vertx vertx, Services services) {
+  /**
+   * The request handler: KServe infer requests take a fast path that skips the router; everything
+   * else goes through it.
+   */
+  public static io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler(
+      Vertx vertx, Services services) {
+    Router router = router(vertx, services);
+    InferenceHandlers infer = new InferenceHandlers(services);
+    return req -> {
+      if (!infer.tryFastPath(req)) {
+        router.handle(req);
+      }
+    };
+  }
+
+  static Router router(Vertx vertx, Services services) {
     Router router = Router.router(vertx);
     var infer = new InferenceHandlers(services);
     var meta = new MetadataHandlers(services);
@@ -28,8 +43,6 @@ public final class HttpApi {
     router.get("/v2/models/:model/versions/:version").handler(meta::model);
     router.get("/v2/models/:model/ready").handler(meta::modelReady);
     router.get("/v2/models/:model/versions/:version/ready").handler(meta::modelReady);
-    router.post("/v2/models/:model/infer").handler(body).handler(infer::v2);
-    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(infer::v2);
 
     router.post("/v2/repository/index").handler(body).handler(admin::index);
     for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {

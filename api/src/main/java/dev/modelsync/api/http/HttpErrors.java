@@ -2,6 +2,7 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.CatalogException;
 import dev.modelsync.api.engine.InferenceException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -41,9 +42,13 @@ final class HttpErrors {
   }
 
   static void send(RoutingContext ctx, Throwable failure) {
+    send(ctx.request(), failure);
+  }
+
+  static void send(HttpServerRequest request, Throwable failure) {
     int status = status(failure);
-    String message = status == 500 ? internal(ctx, failure) : failure.getMessage();
-    reply(ctx, status, message);
+    String message = status == 500 ? internal(request, failure) : failure.getMessage();
+    reply(request.response(), status, message);
   }
 
   static int status(Throwable failure) {
@@ -67,17 +72,20 @@ final class HttpErrors {
     return s >= 400 && s < 500;
   }
 
-  private static String internal(RoutingContext ctx, Throwable failure) {
+  private static String internal(HttpServerRequest request, Throwable failure) {
     if (failure instanceof InferenceException) {
-      LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), failure.getMessage());
+      LOG.warn("{} {}: {}", request.method(), request.path(), failure.getMessage());
       return failure.getMessage();
     }
-    LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    LOG.error("{} {} failed", request.method(), request.path(), failure);
     return "internal error";
   }
 
   static void reply(RoutingContext ctx, int status, String message) {
-    HttpServerResponse response = ctx.response();
+    reply(ctx.response(), status, message);
+  }
+
+  static void reply(HttpServerResponse response, int status, String message) {
     if (response.ended() || response.closed()) {
       return;
     }

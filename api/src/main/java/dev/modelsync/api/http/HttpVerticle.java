@@ -21,7 +21,7 @@ public final class HttpVerticle extends VerticleBase {
     server =
         vertx.createHttpServer(
             new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false));
-    return server.requestHandler(HttpApi.router(vertx, services)).listen(port);
+    return server.requestHandler(HttpApi.handler(vertx, services)).listen(port);
   }
 
   /** The port the server listens on (resolved when started with 0). */
