@@ -44,12 +44,10 @@ public final class Main {
 
   private static void stop(Agent agent, Vertx vertx) {
     try {
-      agent
-          .close()
-          .eventually(vertx::close)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+      // One after the other: once Vert.x is closed its event loops cannot complete a chained
+      // future.
+      agent.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       LOG.info("Agent stopped");
     } catch (Exception e) {
       LOG.warn("Agent did not stop cleanly: {}", e.toString());

@@ -1,18 +1,16 @@
 package dev.modelsync.agent;
 
 import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.store.Archiver;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Ledger.Entry;
 import dev.modelsync.agent.store.Snapshotter;
-import dev.modelsync.agent.store.Snapshotter.Staged;
-import dev.modelsync.agent.store.StoreConflictException;
 import dev.modelsync.agent.watch.Completion;
 import dev.modelsync.agent.watch.Completion.Decision;
 import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
-import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
@@ -31,7 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +59,8 @@ final class Synchronizer implements Publisher.Listener {
 
   private final Layout layout;
   private final Observer observer = new Observer();
-  private final Snapshotter snapshotter;
+  private final Archiver archiver;
+  private final ChangeRouter router;
   private final Ledger ledger;
   private final long quietMs;
   private final ScheduledExecutorService executor;
@@ -80,7 +78,8 @@ final class Synchronizer implements Publisher.Listener {
       ScheduledExecutorService executor,
       AgentMetrics metrics) {
     this.layout = layout;
-    this.snapshotter = snapshotter;
+    this.archiver = new Archiver(snapshotter, observer);
+    this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
     this.ledger = ledger;
     this.quietMs = quietMs;
     this.executor = executor;
@@ -93,12 +92,12 @@ final class Synchronizer implements Publisher.Listener {
 
   /** From any thread: a path under the models directory changed. */
   void changed(Path path) {
-    run(() -> onChange(path));
+    run(() -> router.onChange(path));
   }
 
   /** From any thread: look at everything again. */
   void rescan() {
-    run(this::scanAll);
+    run(router::scanAll);
   }
 
   /** What it sees and what it published, for /models; safe from any thread. */
@@ -121,63 +120,10 @@ final class Synchronizer implements Publisher.Listener {
     }
   }
 
-  private void onChange(Path path) {
-    Path models = layout.modelsDir();
-    if (!path.startsWith(models) || path.equals(models)) {
-      return;
-    }
-    Path top = models.resolve(models.relativize(path).getName(0));
-    if (!top.equals(path) || Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-      // inside a version directory, a version directory itself, or a single file
-      layout.unitOf(path).ifPresent(this::evaluate);
-      return;
-    }
-    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-      try (Stream<Path> children = Files.list(path)) {
-        children.sorted().forEach(child -> layout.unitOf(child).ifPresent(this::evaluate));
-      } catch (IOException e) {
-        LOG.warn("Cannot list {}: {}", path, e.toString());
-      }
-    }
-    String name = top.getFileName().toString();
-    for (String known : knownSources()) {
-      if (known.equals(name) || known.startsWith(name + "/")) {
-        goneOrEvaluate(known);
-      }
-    }
-  }
-
-  private void scanAll() {
-    Set<String> present = new HashSet<>();
-    try {
-      for (SaveUnit unit : layout.scan()) {
-        present.add(unit.relative());
-        evaluate(unit);
-      }
-    } catch (IOException e) {
-      LOG.warn("Rescan of {} failed: {}", layout.modelsDir(), e.toString());
-      return;
-    }
-    for (String known : knownSources()) {
-      if (!present.contains(known)) {
-        goneOrEvaluate(known);
-      }
-    }
-  }
-
   private Set<String> knownSources() {
     Set<String> known = new HashSet<>(trackers.keySet());
     ledger.all().stream().filter(Entry::live).forEach(e -> known.add(e.source()));
     return known;
-  }
-
-  private void goneOrEvaluate(String relative) {
-    Path source = layout.modelsDir().resolve(relative);
-    if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-      layout.unitOf(source).ifPresent(this::evaluate);
-    } else {
-      gone(relative);
-    }
   }
 
   private void evaluate(SaveUnit unit) {
@@ -285,110 +231,47 @@ final class Synchronizer implements Publisher.Listener {
 
   private void snapshot(Tracker t, Observation obs, String reason) {
     SaveUnit unit = t.unit;
-    Instant savedAt = Instant.now();
     long started = System.nanoTime();
     metrics.saveSeen();
-    long version = unit.singleFile() ? ledger.nextVersion(unit.model()) : unit.version();
-    List<String> files = obs.snapshotFiles().stream().map(Observation.FileStat::path).toList();
-    Staged staged;
-    try {
-      staged = snapshotter.stage(unit.model(), unit.source(), files, unit.singleFile());
-      Observation after = observer.observe(unit);
-      if (!after.fingerprint().equals(obs.fingerprint())) {
-        snapshotter.discard(staged);
-        LOG.debug("{} changed while it was copied; waiting again", unit);
-        t.fingerprint = after.fingerprint();
-        t.unchangedSince = System.currentTimeMillis();
-        scheduleRecheck(t, quietMs);
-        return;
-      }
-    } catch (IOException e) {
-      LOG.warn("Cannot snapshot {}: {}; retrying", unit, e.toString());
-      metrics.error("snapshot");
-      t.fingerprint = null;
+    Archiver.Outcome outcome = archiver.archive(unit, obs, ledger, Instant.now());
+    if (outcome instanceof Archiver.Ready ready) {
+      ModelSaved event = ready.event();
+      ledger.saveQueued(
+          unit.model(), event.version(), event.digest(), unit.relative(), obs.fingerprint());
+      settle(t, obs.fingerprint(), "pending as version " + event.version());
+      LOG.debug(
+          "Queued {} as model {} version {} digest {} ({}) after {} us",
+          unit,
+          unit.model(),
+          event.version(),
+          event.digest(),
+          reason,
+          (System.nanoTime() - started) / 1000);
+      publisher.submit(event);
+    } else if (outcome instanceof Archiver.Changed changed) {
+      LOG.debug("{} changed while it was copied; waiting again", unit);
+      t.fingerprint = changed.fingerprint();
+      t.unchangedSince = System.currentTimeMillis();
       scheduleRecheck(t, quietMs);
-      return;
-    }
-    Optional<Entry> latest = ledger.latestLive(unit.model());
-    if (latest.isPresent() && latest.get().digest().equals(staged.digest())) {
-      snapshotter.discard(staged);
-      settle(t, obs.fingerprint(), "same as version " + latest.get().version());
+    } else if (outcome instanceof Archiver.Duplicate duplicate) {
+      settle(t, obs.fingerprint(), "same as version " + duplicate.ofVersion());
       metrics.duplicateSkipped();
       LOG.info(
           "Skipping {}: model {} digest {} equals published version {}",
           unit,
           unit.model(),
-          staged.digest(),
-          latest.get().version());
-      return;
-    }
-    try {
-      boolean neverQueued = ledger.get(unit.model(), version).isEmpty();
-      snapshotter.commit(staged, version, neverQueued);
-    } catch (StoreConflictException e) {
-      settle(t, obs.fingerprint(), "conflict: " + e.getMessage());
-      LOG.error("Not publishing {}: {}", unit, e.getMessage());
+          duplicate.digest(),
+          duplicate.ofVersion());
+    } else if (outcome instanceof Archiver.Rejected rejected) {
+      settle(t, obs.fingerprint(), "rejected: " + rejected.reason());
+      LOG.error("Not publishing {}: {}", unit, rejected.reason());
       metrics.error("store");
-      return;
-    } catch (IOException e) {
-      snapshotter.discard(staged);
-      LOG.warn("Cannot move snapshot of {} into the store: {}; retrying", unit, e.toString());
-      metrics.error("store");
+    } else if (outcome instanceof Archiver.Retry retry) {
+      LOG.warn("Cannot snapshot {}: {}; retrying", unit, retry.reason());
+      metrics.error("snapshot");
       t.fingerprint = null;
       scheduleRecheck(t, quietMs);
-      return;
     }
-    Manifest manifest = manifestFor(obs, staged);
-    if (manifest.engine() == null) {
-      settle(t, obs.fingerprint(), "invalid: no engine");
-      LOG.warn("Not publishing {}: no engine in model.json and no known model file", unit);
-      metrics.error("invalid");
-      return;
-    }
-    ModelSaved event =
-        new ModelSaved(
-            unit.model(),
-            version,
-            staged.digest(),
-            staged.size(),
-            manifest.engine(),
-            staged.files(),
-            unit.model() + "/" + version,
-            manifest,
-            savedAt);
-    ledger.saveQueued(unit.model(), version, staged.digest(), unit.relative(), obs.fingerprint());
-    settle(t, obs.fingerprint(), "pending as version " + version);
-    LOG.debug(
-        "Queued {} as model {} version {} digest {} ({}) after {} us",
-        unit,
-        unit.model(),
-        version,
-        staged.digest(),
-        reason,
-        (System.nanoTime() - started) / 1000);
-    publisher.submit(event);
-  }
-
-  /** The version's model.json, its engine filled in from the files when missing. */
-  private static Manifest manifestFor(Observation obs, Staged staged) {
-    Manifest m = obs.manifest();
-    String file = m != null && m.file() != null ? m.file() : null;
-    if (file == null) {
-      file =
-          staged.files().stream()
-              .map(ModelSaved.FileEntry::path)
-              .filter(p -> Layout.engineOf(p.substring(p.lastIndexOf('/') + 1)).isPresent())
-              .findFirst()
-              .orElse(null);
-    }
-    String engine = m != null && m.engine() != null ? m.engine() : null;
-    if (engine == null && file != null) {
-      engine = Layout.engineOf(file.substring(file.lastIndexOf('/') + 1)).orElse(null);
-    }
-    if (m == null) {
-      return new Manifest(engine, file, null, null, null, null);
-    }
-    return new Manifest(engine, file, m.inputs(), m.outputs(), m.example(), m.metadata());
   }
 
   /**

@@ -59,6 +59,7 @@ public final class Publisher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long retryAtMillis;
+  private boolean warnedTopic;
 
   public Publisher(
       KafkaClientConfig kafka,
@@ -145,11 +146,19 @@ public final class Publisher implements AutoCloseable {
       if (e.getCause() instanceof TopicExistsException) {
         return true;
       }
-      LOG.warn("Cannot create topic {} yet: {}; retrying", topic, e.getCause().toString());
+      warnTopicOnce(e.getCause().toString());
     } catch (java.util.concurrent.TimeoutException e) {
-      LOG.warn("Kafka unreachable while creating topic {}; retrying", topic);
+      warnTopicOnce("Kafka unreachable");
     }
     return false;
+  }
+
+  private void warnTopicOnce(String why) {
+    if (!warnedTopic) {
+      warnedTopic = true;
+      LOG.warn(
+          "Cannot create topic {} yet ({}); watching on and retrying every second", topic, why);
+    }
   }
 
   private void send(Outgoing out) {
