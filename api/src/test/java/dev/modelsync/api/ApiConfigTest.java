@@ -1,0 +1,59 @@
+package dev.modelsync.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelsync.config.ConfigException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ApiConfigTest {
+  static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+    env.put("MODELSYNC_STORE_DIR", "/tmp/store");
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  @DisplayName("defaults, environment and flags")
+  void defaultsAndFlags() {
+    ApiConfig c = ApiConfig.from(env("HOSTNAME", "pod-1"), "--port", "9090");
+    assertEquals(9090, c.port());
+    assertEquals("modelsync.model-events", c.eventsTopic());
+    assertEquals("modelsync.model-status", c.statusTopic());
+    assertEquals("pod-1", c.instanceId());
+    assertEquals(2, c.keepVersions());
+    assertEquals(1, c.ortIntraOpThreads());
+    assertNull(c.adminToken());
+    assertEquals(8080, ApiConfig.from(env()).port());
+  }
+
+  @Test
+  @DisplayName("each bad value stops the start with a message naming the variable")
+  void errorsNameTheVariable() {
+    assertNames("KAFKA_BOOTSTRAP_SERVERS", Map.of("MODELSYNC_STORE_DIR", "/tmp"));
+    assertNames("MODELSYNC_STORE_DIR", Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+    assertNames("MODELSYNC_PORT", env("MODELSYNC_PORT", "http"));
+    assertNames("MODELSYNC_PORT", env("MODELSYNC_PORT", "70000"));
+    assertNames("MODELSYNC_KEEP_VERSIONS", env("MODELSYNC_KEEP_VERSIONS", "0"));
+    assertNames("MODELSYNC_ORT_INTRA_OP_THREADS", env("MODELSYNC_ORT_INTRA_OP_THREADS", "-1"));
+    assertNames("MODELSYNC_INFER_THREADS", env("MODELSYNC_INFER_THREADS", "x"));
+    assertNames("MODELSYNC_MAX_BODY_BYTES", env("MODELSYNC_MAX_BODY_BYTES", "10"));
+    assertNames("MODELSYNC_ADMIN_TOKEN", env("MODELSYNC_ADMIN_TOKEN", "short"));
+    assertNames("MODELSYNC_EVENTS_TOPIC", env("MODELSYNC_EVENTS_TOPIC", "bad topic"));
+    assertNames("KAFKA_BOOTSTRAP_SERVERS", env("KAFKA_BOOTSTRAP_SERVERS", "nohost"));
+  }
+
+  private static void assertNames(String variable, Map<String, String> env) {
+    var e = assertThrows(ConfigException.class, () -> ApiConfig.from(env));
+    assertTrue(e.getMessage().contains(variable), e.getMessage());
+  }
+}
