@@ -1,0 +1,60 @@
+package dev.modelsync.standalone;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The launcher in this JVM on free ports, for tests and benchmarks. */
+public final class StandaloneHarness implements AutoCloseable {
+  private final Launcher launcher;
+  private final StandaloneConfig config;
+
+  private StandaloneHarness(Launcher launcher, StandaloneConfig config) {
+    this.launcher = launcher;
+    this.config = config;
+  }
+
+  public static StandaloneHarness start(Path dir) throws Exception {
+    return start(dir, Map.of());
+  }
+
+  public static StandaloneHarness start(Path dir, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("MODELSYNC_MODELS_DIR", dir.resolve("models").toString());
+    env.put("MODELSYNC_DATA_DIR", dir.resolve("data").toString());
+    env.put("MODELSYNC_PORT", "0");
+    env.put("MODELSYNC_AGENT_PORT", "0");
+    env.put("MODELSYNC_KAFKA_PORT", "0");
+    env.put("MODELSYNC_DEMO", "false");
+    StandaloneConfig config = StandaloneConfig.from(env);
+    return new StandaloneHarness(new Launcher(config, env).start(), config);
+  }
+
+  public int apiPort() {
+    return launcher.apiPort();
+  }
+
+  public int agentPort() {
+    return launcher.agentPort();
+  }
+
+  public String bootstrapServers() {
+    return launcher.bootstrapServers();
+  }
+
+  public Path modelsDir() {
+    return config.modelsDir();
+  }
+
+  /** Saves a version the way the notebook helper does; returns System.nanoTime() at the rename. */
+  public static long saveVersion(Path modelsDir, String name, long version, byte[] onnx)
+      throws IOException {
+    return DemoModel.save(modelsDir, name, version, onnx);
+  }
+
+  @Override
+  public void close() {
+    launcher.close();
+  }
+}

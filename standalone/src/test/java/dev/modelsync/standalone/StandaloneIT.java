@@ -1,0 +1,132 @@
+package dev.modelsync.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.Topics;
+import dev.modelsync.onnx.OnnxModelWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StandaloneIT {
+  static final String INFER_BODY =
+      "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void jar() {
+    StandaloneProcess.requireJar();
+  }
+
+  @Test
+  @DisplayName(
+      "a user starts the jar, saves v1 and v2, sees each answer, reads the events, and Ctrl-C leaves nothing")
+  void endToEnd(@TempDir Path dir) throws Exception {
+    try (var app = new StandaloneProcess(dir, "--demo", "false")) {
+      app.awaitReady(Duration.ofSeconds(90));
+
+      DemoModel.save(app.models, "m", 1, OnnxModelWriter.affine(1f));
+      assertEquals("[10.0,11.0,12.0]", awaitAnswer(app, "m", "[10.0,11.0,12.0]"));
+
+      DemoModel.save(app.models, "m", 2, OnnxModelWriter.affine(2f));
+      assertEquals("[20.0,22.0,24.0]", awaitAnswer(app, "m", "[20.0,22.0,24.0]"));
+
+      List<ModelSaved> saved = savedEvents(app.bootstrap(), 2);
+      assertEquals(List.of(1L, 2L), saved.stream().map(ModelSaved::version).toList());
+      assertTrue(saved.stream().allMatch(e -> e.model().equals("m")));
+
+      int exit = app.stop(Duration.ofSeconds(60));
+      assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+      assertEquals(0, app.process().descendants().count(), "no child process left");
+      for (int port : new int[] {app.port, app.agentPort, app.kafkaPort}) {
+        assertTrue(StandaloneProcess.portIsFree(port), "port " + port + " released");
+      }
+      assertTrue(
+          app.output().stream().anyMatch(l -> l.contains("modelsync stopped")),
+          String.join("\n", app.output()));
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "on first run with an empty models directory the demo model answers the README's curl")
+  void demoModel(@TempDir Path dir) throws Exception {
+    try (var app = new StandaloneProcess(dir)) {
+      app.awaitReady(Duration.ofSeconds(90));
+      assertEquals("[10.0,11.0,12.0]", awaitAnswer(app, "demo", "[10.0,11.0,12.0]"));
+      app.stop(Duration.ofSeconds(60));
+    }
+  }
+
+  /** Polls infer until the answer's data equals {@code expected}; returns the last data seen. */
+  private String awaitAnswer(StandaloneProcess app, String model, String expected)
+      throws Exception {
+    var request =
+        HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v2/models/" + model + "/infer"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(INFER_BODY))
+            .build();
+    String last = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 200) {
+        int at = response.body().indexOf("\"data\":");
+        last = response.body().substring(at + 7, response.body().indexOf(']', at) + 1);
+        if (last.equals(expected)) {
+          return last;
+        }
+      } else {
+        last = response.statusCode() + " " + response.body();
+      }
+      Thread.sleep(20);
+    }
+    return last;
+  }
+
+  private static List<ModelSaved> savedEvents(String bootstrap, int expected) throws Exception {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "it-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class);
+    EventCodec codec = new EventCodec(URI.create("/test"));
+    List<ModelSaved> saved = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<byte[], byte[]>(props)) {
+      consumer.subscribe(List.of(Topics.MODEL_EVENTS));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (saved.size() < expected && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (codec.decode(record.value()) instanceof ModelSaved s) {
+            saved.add(s);
+          }
+        }
+      }
+    }
+    return saved;
+  }
+}
