@@ -41,6 +41,7 @@ public final class Api {
   private final ApiConfig config;
   private final Catalog catalog = new Catalog();
   private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private final ExecutorService closer =
       Executors.newSingleThreadExecutor(
@@ -187,7 +188,12 @@ public final class Api {
               return null;
             },
             false)
-        .onComplete(x -> started.start());
+        .onComplete(
+            x -> {
+              if (!closed.get()) {
+                started.start();
+              }
+            });
   }
 
   /** The HTTP port, resolved when {@code MODELSYNC_PORT} is 0. */
@@ -203,6 +209,7 @@ public final class Api {
   /** Stops consuming, stops HTTP, closes every model, the producer and the worker pools. */
   public Future<Void> close() {
     ready.set(false);
+    closed.set(true);
     return blocking(
             () -> {
               if (consumer != null) {

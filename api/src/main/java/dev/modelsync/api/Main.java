@@ -12,12 +12,20 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private Main() {}
 
+  private static void quiet(String logger, String level) {
+    String key = "org.slf4j.simpleLogger.log." + logger;
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, level);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     // Before any DJL class loads: never try the network for engines or models.
     System.setProperty("ai.djl.offline", "true");
-    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
-    }
+    // Kafka's clients log every reconnect attempt; the consumer reports waiting for Kafka itself.
+    quiet("org.apache.kafka", "warn");
+    quiet("org.apache.kafka.clients.NetworkClient", "error");
+    quiet("ai.djl.onnxruntime.engine.OrtEngine", "error"); // "CUDA is not supported" on CPU hosts
     Logger log = LoggerFactory.getLogger(Main.class);
     if (Arrays.asList(args).contains("--help")) {
       log.info("modelsync-api settings:\n{}", Settings.describe(ApiConfig.OPTIONS));

@@ -8,8 +8,14 @@ import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,5 +79,68 @@ class HotSwapTest {
             "activated v2", s -> s.type().equals(EventTypes.ACTIVATED) && s.version() == 2);
     assertNotNull(activated.loadMillis());
     assertNotNull(activated.saveToServeMillis());
+  }
+
+  @Test
+  @DisplayName("a fresh replica started after three saves serves the latest version of each model")
+  void freshReplicaRebuildsFromTheTopic() throws Exception {
+    h.save("a", 1, 1f);
+    h.save("a", 2, 2f);
+    h.save("a", 3, 3f);
+    h.save("b", 1, 5f);
+    ModelSaved b2 = h.save("b", 2, 6f);
+    h.delete("b", 2, b2.digest());
+    Api api = h.startApi();
+    assertEquals(Harness.numbers(Harness.expected(3f)), Harness.numbers(h.infer(api, "a")));
+    assertEquals(Harness.numbers(Harness.expected(5f)), Harness.numbers(h.infer(api, "b")));
+    assertEquals(
+        404,
+        h.post(api, "/v2/models/a/versions/1/infer", Harness.inferBody(1, 2, 3, 4)).statusCode());
+  }
+
+  @Test
+  @DisplayName(
+      "older versions stay reachable by path up to the kept number; a deleted one falls back")
+  void keepsVersionsAndFallsBackOnDelete() throws Exception {
+    Api api = h.startApi(Map.of("MODELSYNC_KEEP_VERSIONS", "2"));
+    h.save("m", 1, 1f);
+    h.awaitAnswer(api, "m", 1f);
+    h.save("m", 2, 2f);
+    h.awaitAnswer(api, "m", 2f);
+    var v1 = h.post(api, "/v2/models/m/versions/1/infer", Harness.inferBody(1, 2, 3, 4));
+    assertEquals(200, v1.statusCode(), v1.bodyAsString());
+    assertEquals("1", v1.bodyAsJsonObject().getString("model_version"));
+    ModelSaved v3 = h.save("m", 3, 3f);
+    h.awaitAnswer(api, "m", 3f);
+    h.awaitStatus("unloaded v1", s -> s.type().equals(EventTypes.UNLOADED) && s.version() == 1);
+    assertEquals(
+        404,
+        h.post(api, "/v2/models/m/versions/1/infer", Harness.inferBody(1, 2, 3, 4)).statusCode());
+    h.delete("m", 3, v3.digest());
+    h.awaitAnswer(api, "m", 2f);
+  }
+
+  @Test
+  @DisplayName("requests in flight while versions swap all succeed, on the old or the new version")
+  void inFlightRequestsSurviveSwaps() throws Exception {
+    Api api = h.startApi(Map.of("MODELSYNC_KEEP_VERSIONS", "1"));
+    h.save("busy", 1, 1f);
+    h.awaitAnswer(api, "busy", 1f);
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
+    for (int version = 2; version <= 6; version++) {
+      for (int i = 0; i < 40; i++) {
+        requests.add(
+            h.client
+                .post(api.httpPort(), "127.0.0.1", "/v2/models/busy/infer")
+                .sendBuffer(Buffer.buffer(Harness.inferBody(1, 2, 3, 4).encode())));
+      }
+      h.save("busy", version, version);
+    }
+    h.awaitAnswer(api, "busy", 6f);
+    for (var f : requests) {
+      HttpResponse<Buffer> r = f.await(30, TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+    }
+    h.awaitStatus("unloaded v5", s -> s.type().equals(EventTypes.UNLOADED) && s.version() == 5);
   }
 }

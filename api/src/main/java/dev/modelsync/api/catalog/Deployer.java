@@ -79,7 +79,7 @@ public final class Deployer {
     remember(event);
   }
 
-  /** Loads the newest known version of every model (an older one if it fails). */
+  /** Loads the newest versions of every known model (older ones serve if the newest fail). */
   public Future<Void> rebuild() {
     return onContext(
         () -> {
@@ -118,16 +118,20 @@ public final class Deployer {
     }
   }
 
+  /**
+   * Loads the newest versions of a model, newest first, until the number to keep is loaded; a
+   * version that fails is skipped, so an older one serves instead.
+   */
   Future<Void> loadNewest(String model) {
     NavigableMap<Long, ModelSaved> versions = known.getOrDefault(model, new TreeMap<>());
-    return tryInTurn(versions.descendingMap().values().iterator());
+    return loadInTurn(List.copyOf(versions.descendingMap().values()).iterator());
   }
 
-  private Future<Void> tryInTurn(Iterator<ModelSaved> candidates) {
+  private Future<Void> loadInTurn(Iterator<ModelSaved> candidates) {
     if (!candidates.hasNext()) {
       return Future.succeededFuture();
     }
-    return load(candidates.next(), false).<Void>mapEmpty().recover(e -> tryInTurn(candidates));
+    return load(candidates.next(), false).transform(ar -> loadInTurn(candidates));
   }
 
   /** Loads a version unless it is loaded already; makes it serve if it is the newest. */

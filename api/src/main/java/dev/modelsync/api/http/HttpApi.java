@@ -44,6 +44,8 @@ public final class HttpApi {
     router.get("/v2/models/:model/ready").handler(meta::modelReady);
     router.get("/v2/models/:model/versions/:version/ready").handler(meta::modelReady);
 
+    router.post("/v2/models/:model/infer").handler(body).handler(infer::v2);
+    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(infer::v2);
     router.post("/v2/repository/index").handler(body).handler(admin::index);
     for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {
       var route =

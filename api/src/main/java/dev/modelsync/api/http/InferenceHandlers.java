@@ -77,6 +77,11 @@ final class InferenceHandlers {
     return true;
   }
 
+  /** Router route of KServe infer, for requests the fast path does not take. */
+  void v2(RoutingContext ctx) {
+    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("model"), ctx.pathParam("version"), V2);
+  }
+
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
   void tfPredict(RoutingContext ctx) {
     infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), TF);
