@@ -66,7 +66,10 @@ public record AgentConfig(
           "MODELSYNC_HEALTH_MS", "health-ms", "2000", "interval (ms) of the Kafka health check");
   public static final Option INSTANCE_ID =
       Option.optional(
-          "MODELSYNC_INSTANCE_ID", "instance", "(host name)", "agent name in the event source");
+          "MODELSYNC_INSTANCE_ID",
+          "instance",
+          null,
+          "agent name in the event source; default host name");
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -107,7 +110,7 @@ public record AgentConfig(
   /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
   public static AgentConfig from(Map<String, String> env, String... args) {
     Settings settings = Settings.parse(OPTIONS, env, args);
-    String instance = settings.string(INSTANCE_ID);
+    String instance = settings.optionalString(INSTANCE_ID);
     return new AgentConfig(
         settings.existingDirectory(MODELS_DIR),
         settings.writableDirectory(STORE_DIR),
@@ -117,7 +120,7 @@ public record AgentConfig(
         settings.positiveLong(QUIET_MS),
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),
-        instance.equals(INSTANCE_ID.defaultValue()) ? hostName() : instance);
+        instance == null ? hostName() : instance);
   }
 
   private static void requirePositive(Option option, long value) {

@@ -154,6 +154,15 @@ public final class Settings {
     return v;
   }
 
+  private static String defaultText(Option o) {
+    if (o.required()) {
+      return "(required)";
+    }
+    return o.defaultValue() == null || o.defaultValue().isEmpty()
+        ? "(unset)"
+        : "`" + o.defaultValue() + "`";
+  }
+
   /** A markdown table of the options, for {@code --help} and the README. */
   public static String describe(List<Option> options) {
     StringBuilder out =
@@ -164,7 +173,7 @@ public final class Settings {
           .append("` | ")
           .append(o.flag() == null ? "" : "`--" + o.flag() + "`")
           .append(" | ")
-          .append(o.defaultValue() == null ? "(required)" : "`" + o.defaultValue() + "`")
+          .append(defaultText(o))
           .append(" | ")
           .append(o.doc())
           .append(" |\n");
