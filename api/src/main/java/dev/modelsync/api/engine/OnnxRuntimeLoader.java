@@ -50,7 +50,7 @@ public final class OnnxRuntimeLoader implements ModelLoader {
           Map.of("interOpNumThreads", "1", "intraOpNumThreads", String.valueOf(intraOpThreads)));
       OrtSession session = session(model);
       return new OnnxModel(
-          model, signature(session.getInputInfo()), signature(session.getOutputInfo()));
+          model, session, signature(session.getInputInfo()), signature(session.getOutputInfo()));
     } catch (Exception | UnsatisfiedLinkError e) {
       model.close();
       throw new ModelLoadException(
@@ -81,7 +81,10 @@ public final class OnnxRuntimeLoader implements ModelLoader {
     }
   }
 
-  /** DJL keeps the session private; its signature is what KServe metadata needs. */
+  /**
+   * DJL keeps the session private; KServe metadata needs its signature, and its thread-safe {@code
+   * run} is the fast inference path.
+   */
   private static OrtSession session(Model model) throws ReflectiveOperationException {
     Field field = OrtSymbolBlock.class.getDeclaredField("session");
     field.setAccessible(true);

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class InferenceExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceExecutor.class);
   private static final int MAX_DRAIN = 64;
-  private static final int SPINS = 200;
+  private static final int SPINS = Integer.getInteger("modelsync.spins", 0);
 
   /** Work to run off the event loop; {@link #complete()} then runs on {@link #context()}. */
   public interface Job {
