@@ -3,6 +3,7 @@ package dev.modelsync.config;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
@@ -10,6 +11,10 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * {@code KAFKA_*} environment variable passed through as a client property ({@code
  * KAFKA_SECURITY_PROTOCOL=SSL} becomes {@code security.protocol=SSL}), so TLS and SASL need no
  * code.
+ *
+ * <p>Pass-through values may hold secrets ({@code KAFKA_SASL_JAAS_CONFIG}, {@code
+ * KAFKA_SSL_KEYSTORE_PASSWORD}): {@link #toString()} shows only their names. The Kafka clients' own
+ * "config values" log line prints password-type settings as {@code [hidden]}.
  */
 public record KafkaClientConfig(String bootstrapServers, Map<String, String> passthrough) {
   public static final Option BOOTSTRAP =
@@ -33,6 +38,15 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pas
           }
         });
     return new KafkaClientConfig(settings.hostPorts(BOOTSTRAP), passthrough);
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaClientConfig[bootstrapServers="
+        + bootstrapServers
+        + ", passthrough="
+        + new TreeSet<>(passthrough.keySet())
+        + " (values not shown)]";
   }
 
   /** A new mutable map with the common client properties, to add producer or consumer keys to. */

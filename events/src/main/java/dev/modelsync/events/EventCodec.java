@@ -1,21 +1,27 @@
 package dev.modelsync.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelsync.config.EventKey;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.jackson.JsonCloudEventData;
 import io.cloudevents.jackson.JsonFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Encodes {@link ModelEvent}s as CloudEvents 1.0 in structured JSON mode and back. The data is
  * inline JSON ({@code datacontenttype: application/json}), so any consumer such as {@code kcat}
  * shows a readable document.
+ *
+ * <p>With an {@link EventKey} every encoded event carries a signature ({@link EventSigner}), and
+ * decoding refuses an event that is unsigned or badly signed. Without one, signatures are neither
+ * written nor checked.
  */
 public final class EventCodec {
   /** The Kafka {@code content-type} header value of every record this codec writes. */
@@ -25,13 +31,30 @@ public final class EventCodec {
   private final JsonFormat format = new JsonFormat();
   private final ObjectMapper mapper = Json.newMapper();
   private final URI source;
+  private final Optional<EventSigner> signer;
 
   /**
+   * A codec that neither signs nor checks signatures.
+   *
    * @param source the CloudEvents {@code source} of events this codec encodes, such as {@code
    *     /modelsync/agent/host-1}
    */
   public EventCodec(URI source) {
+    this(source, Optional.empty());
+  }
+
+  /**
+   * @param source the CloudEvents {@code source} of events this codec encodes
+   * @param key when present, events are signed on encoding and must be signed with it on decoding
+   */
+  public EventCodec(URI source, Optional<EventKey> key) {
     this.source = source;
+    this.signer = key.map(EventSigner::new);
+  }
+
+  /** Whether this codec signs events and refuses unsigned ones. */
+  public boolean signing() {
+    return signer.isPresent();
   }
 
   public byte[] encode(ModelEvent event) {
@@ -39,19 +62,25 @@ public final class EventCodec {
   }
 
   public CloudEvent toCloudEvent(ModelEvent event) {
+    CloudEvent cloudEvent;
     try {
-      return CloudEventBuilder.v1()
-          .withId(UUID.randomUUID().toString())
-          .withSource(source)
-          .withType(event.type())
-          .withSubject(event.model())
-          .withTime(Instant.now().atOffset(ZoneOffset.UTC))
-          .withDataContentType(DATA_CONTENT_TYPE)
-          .withData(mapper.writeValueAsBytes(event))
-          .build();
-    } catch (JsonProcessingException e) {
+      // Data as the JSON tree a decoder rebuilds, so both sides sign the same bytes.
+      JsonCloudEventData data =
+          JsonCloudEventData.wrap(mapper.readTree(mapper.writeValueAsBytes(event)));
+      cloudEvent =
+          CloudEventBuilder.v1()
+              .withId(UUID.randomUUID().toString())
+              .withSource(source)
+              .withType(event.type())
+              .withSubject(event.model())
+              .withTime(Instant.now().atOffset(ZoneOffset.UTC))
+              .withDataContentType(DATA_CONTENT_TYPE)
+              .withData(data)
+              .build();
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return signer.map(s -> s.sign(cloudEvent)).orElse(cloudEvent);
   }
 
   /**
@@ -71,7 +100,18 @@ public final class EventCodec {
     return fromCloudEvent(event);
   }
 
+  /**
+   * The model event a CloudEvent carries; with a key, only if its signature holds. Every failure is
+   * an {@link EventDecodingException} whose message says what is wrong.
+   */
   public ModelEvent fromCloudEvent(CloudEvent event) throws EventDecodingException {
+    if (signer.isPresent()) {
+      EventSigner.Verification verification = signer.get().verify(event);
+      if (!verification.valid()) {
+        throw new EventDecodingException(
+            "refused: " + verification.reason() + " (" + EventKey.OPTION.env() + " is set)");
+      }
+    }
     if (event.getData() == null) {
       throw new EventDecodingException("event " + event.getId() + " has no data");
     }
