@@ -90,8 +90,14 @@ public final class InferBenchmark {
       }
       saveToServe.sort(Long::compare);
       System.out.printf(
-          "wrk -t2 -c%d -d%s, POST 1x4 FP32 infer, affine 4->3 ONNX model%n",
-          connections, duration);
+          "wrk -t2 -c%d -d%s, %d alternating rounds (median shown), POST 1x4 FP32 infer, affine"
+              + " 4->3 ONNX model%n",
+          connections, duration, ROUNDS);
+      for (int round = 0; round < ROUNDS; round++) {
+        System.out.printf(
+            "  round %d: bare %.0f req/s, modelsync %.0f req/s%n",
+            round + 1, bares.get(round)[0], apis.get(round)[0]);
+      }
       System.out.printf(
           "bare vert.x : %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %.0f%n",
           b[0], b[1] / 1000, b[2] / 1000, b[3]);
