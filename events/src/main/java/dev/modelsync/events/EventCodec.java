@@ -97,6 +97,10 @@ public final class EventCodec {
     } catch (RuntimeException e) {
       throw new EventDecodingException("not a CloudEvents JSON document: " + e.getMessage(), e);
     }
+    if (event == null) {
+      // found by fuzzing: a record starting with the JSON literal null
+      throw new EventDecodingException("not a CloudEvents JSON document: null");
+    }
     return fromCloudEvent(event);
   }
 

@@ -82,6 +82,10 @@ class EventCodecTest {
         EventDecodingException.class, () -> codec.decode("{".getBytes(StandardCharsets.UTF_8)));
     assertThrows(
         EventDecodingException.class, () -> codec.decode("[1,2]".getBytes(StandardCharsets.UTF_8)));
+    // found by fuzzing: the JSON literal null decoded to a null CloudEvent
+    assertThrows(
+        EventDecodingException.class,
+        () -> codec.decode("null{\"id\":\"1\"}".getBytes(StandardCharsets.UTF_8)));
     String unknown =
         "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/x\",\"type\":\"other\",\"datacontenttype\":\"application/json\",\"data\":{}}";
     assertThrows(
