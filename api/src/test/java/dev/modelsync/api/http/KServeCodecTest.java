@@ -56,6 +56,19 @@ class KServeCodecTest {
   }
 
   @Test
+  @DisplayName("data given before shape and datatype reads the same")
+  void dataFirst() {
+    var t =
+        parse(
+                "{\"inputs\":[{\"data\":[[1,2,3,4]],\"name\":\"input\",\"datatype\":\"FP32\","
+                    + "\"shape\":[1,4]}]}",
+                IN)
+            .inputs()
+            .get(0);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, (float[]) t.data());
+  }
+
+  @Test
   @DisplayName("every datatype reads into its primitive array")
   void datatypes() {
     for (String[] c :
