@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -102,7 +103,8 @@ public final class Agent {
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
     adminProps.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
     admin = Admin.create(adminProps);
-    EventCodec codec = new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()));
+    EventCodec codec =
+        new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()), config.eventKey());
     publisher = new Publisher(config.kafka(), clientId, config.eventsTopic(), codec, admin, sync);
     sync.publishWith(publisher);
     health = new KafkaHealth(admin, config.healthMs());
@@ -122,12 +124,18 @@ public final class Agent {
             s -> {
               server = s;
               LOG.info(
-                  "Agent {} watching {} into {}, publishing to {} on {}, HTTP on port {}",
+                  "Agent {} watching {} into {}, publishing to {} on {} ({}), events {},"
+                      + " HTTP on port {}",
                   config.instanceId(),
                   config.modelsDir(),
                   config.storeDir(),
                   config.eventsTopic(),
                   config.kafka().bootstrapServers(),
+                  config
+                      .kafka()
+                      .passthrough()
+                      .getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"),
+                  config.eventKey().isPresent() ? "signed" : "unsigned",
                   s.actualPort());
               return this;
             });

@@ -1,6 +1,7 @@
 package dev.modelsync.agent;
 
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the agent is configured with, read once at start from the environment and flags.
@@ -25,6 +27,7 @@ import java.util.Objects;
  * @param rescanMs interval of the full rescan that backs up native file events
  * @param healthMs interval of the Kafka reachability check behind /health
  * @param instanceId this agent's name in the CloudEvents source
+ * @param eventKey when present, every event is signed with it; {@code toString} never shows it
  */
 public record AgentConfig(
     Path modelsDir,
@@ -35,7 +38,8 @@ public record AgentConfig(
     long quietMs,
     long rescanMs,
     long healthMs,
-    String instanceId) {
+    String instanceId,
+    Optional<EventKey> eventKey) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -81,12 +85,14 @@ public record AgentConfig(
           QUIET_MS,
           RESCAN_MS,
           HEALTH_MS,
-          INSTANCE_ID);
+          INSTANCE_ID,
+          EventKey.OPTION);
 
   public AgentConfig {
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
     Objects.requireNonNull(storeDir, STORE_DIR.label());
     Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
+    Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException(
           EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
@@ -120,7 +126,8 @@ public record AgentConfig(
         settings.positiveLong(QUIET_MS),
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),
-        instance == null ? hostName() : instance);
+        instance == null ? hostName() : instance,
+        EventKey.from(settings));
   }
 
   private static void requirePositive(Option option, long value) {

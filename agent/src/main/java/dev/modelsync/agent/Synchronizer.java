@@ -58,7 +58,7 @@ final class Synchronizer implements Publisher.Listener {
   }
 
   private final Layout layout;
-  private final Observer observer = new Observer();
+  private final Observer observer;
   private final Archiver archiver;
   private final ChangeRouter router;
   private final Ledger ledger;
@@ -78,6 +78,7 @@ final class Synchronizer implements Publisher.Listener {
       ScheduledExecutorService executor,
       AgentMetrics metrics) {
     this.layout = layout;
+    this.observer = new Observer(layout::ignoreLink);
     this.archiver = new Archiver(snapshotter, observer);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
     this.ledger = ledger;

@@ -1,10 +1,12 @@
 package dev.modelsync.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.EventKey;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,6 +51,35 @@ class AgentConfigTest {
     assertMessage("MODELSYNC_EVENTS_TOPIC", with("MODELSYNC_EVENTS_TOPIC", "bad topic"));
     assertMessage(
         "MODELSYNC_STORE_DIR", with("MODELSYNC_STORE_DIR", root.resolve("store").toString()));
+  }
+
+  @Test
+  @DisplayName("MODELSYNC_EVENT_KEY turns signing on; a short key is refused without echoing it")
+  void eventKey() {
+    assertTrue(AgentConfig.from(env()).eventKey().isEmpty());
+    String secret = "0123456789abcdef0123456789abcdef-agent";
+    AgentConfig config = AgentConfig.from(with("MODELSYNC_EVENT_KEY", secret));
+    assertEquals(EventKey.of(secret), config.eventKey().orElseThrow());
+    assertMessage("MODELSYNC_EVENT_KEY", with("MODELSYNC_EVENT_KEY", "too-short-key"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> AgentConfig.from(with("MODELSYNC_EVENT_KEY", "too-short-key")));
+    assertFalse(e.getMessage().contains("too-short-key"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("the config's string form shows neither the event key nor Kafka secrets")
+  void secretsNotShown() {
+    Map<String, String> env = with("MODELSYNC_EVENT_KEY", "k".repeat(40));
+    env.put(
+        "KAFKA_SASL_JAAS_CONFIG", "ScramLoginModule required username=\"a\" password=\"pw-1\";");
+    env.put("KAFKA_SSL_KEYSTORE_PASSWORD", "pw-2");
+    String text = AgentConfig.from(env).toString();
+    assertFalse(text.contains("kkkk"), text);
+    assertFalse(text.contains("pw-1"), text);
+    assertFalse(text.contains("pw-2"), text);
+    assertTrue(text.contains("sasl.jaas.config"), text);
   }
 
   private Map<String, String> without(String name) {

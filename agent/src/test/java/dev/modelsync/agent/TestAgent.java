@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +28,11 @@ final class TestAgent implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   TestAgent(Path root, String bootstrap, long quietMs) throws IOException {
+    this(root, bootstrap, quietMs, Optional.empty());
+  }
+
+  TestAgent(Path root, String bootstrap, long quietMs, Optional<EventKey> eventKey)
+      throws IOException {
     models = Files.createDirectories(root.resolve("models"));
     store = Files.createDirectories(root.resolve("store"));
     config =
@@ -38,7 +45,8 @@ final class TestAgent implements AutoCloseable {
             quietMs,
             500,
             300,
-            "test");
+            "test",
+            eventKey);
   }
 
   TestAgent start() throws Exception {

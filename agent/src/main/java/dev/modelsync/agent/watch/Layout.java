@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How paths under the models directory map to {@link SaveUnit}s, and which are ignored. Each
- * ignored path is logged once, not on every rescan.
+ * ignored path is logged once, not on every rescan. Symbolic links are never followed: a linked
+ * model file, model directory or version directory is ignored, wherever it points, so nothing
+ * outside the models directory is read through one.
  */
 public final class Layout {
   private static final Logger LOG = LoggerFactory.getLogger(Layout.class);
@@ -75,6 +77,9 @@ public final class Layout {
       return Optional.empty();
     }
     Path rel = modelsDir.relativize(path);
+    if (linkOnTheWay(rel)) {
+      return Optional.empty();
+    }
     String first = rel.getName(0).toString();
     if (isIgnoredName(first)) {
       ignore(modelsDir.resolve(first), "hidden or temporary");
@@ -112,6 +117,29 @@ public final class Layout {
     return Optional.of(new SaveUnit(first, version, versionDir, first + "/" + version));
   }
 
+  /** Whether the model file or directory, or the version directory, of a path is a link. */
+  private boolean linkOnTheWay(Path rel) {
+    for (int i = 1; i <= Math.min(2, rel.getNameCount()); i++) {
+      Path p = modelsDir.resolve(rel.subpath(0, i));
+      if (Files.isSymbolicLink(p)) {
+        ignoreLink(p);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Logs a symbolic link as ignored, once, with where it points. */
+  public void ignoreLink(Path link) {
+    String target;
+    try {
+      target = Files.readSymbolicLink(link).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      target = "?";
+    }
+    ignore(link, "a symbolic link (to " + target + "); links are not followed");
+  }
+
   private Optional<SaveUnit> singleFile(Path file) {
     String fileName = file.getFileName().toString();
     int dot = fileName.lastIndexOf('.');
@@ -140,7 +168,7 @@ public final class Layout {
         for (Path child : list(top)) {
           unitOf(child).ifPresent(units::add);
         }
-      } else if (Files.isRegularFile(top, LinkOption.NOFOLLOW_LINKS)) {
+      } else if (Files.isRegularFile(top, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(top)) {
         unitOf(top).ifPresent(units::add);
       }
     }

@@ -6,6 +6,7 @@ import dev.modelsync.agent.watch.Observation.ManifestState;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.Manifest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,11 +16,23 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Reads a unit's files and times from disk into an {@link Observation}; blocking. */
+/**
+ * Reads a unit's files and times from disk into an {@link Observation}; blocking. Symbolic links
+ * inside a version directory are left out (and reported), never followed.
+ */
 public final class Observer {
   private final ObjectMapper mapper = Json.newMapper();
+  private final Consumer<Path> onLink;
+
+  /**
+   * @param onLink told of each symbolic link found inside a version directory
+   */
+  public Observer(Consumer<Path> onLink) {
+    this.onLink = onLink;
+  }
 
   /** The unit as it is now; an {@link IOException} if it vanished while being read. */
   public Observation observe(SaveUnit unit) throws IOException {
@@ -41,6 +54,9 @@ public final class Observer {
       for (Path p : (Iterable<Path>) walk::iterator) {
         BasicFileAttributes a =
             Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink()) {
+          onLink.accept(p);
+        }
         if (!a.isRegularFile()) {
           continue;
         }
@@ -61,9 +77,9 @@ public final class Observer {
     Path manifestFile = source.resolve(Manifest.FILE_NAME);
     Manifest manifest = null;
     ManifestState state = ManifestState.ABSENT;
-    if (Files.isRegularFile(manifestFile)) {
-      try {
-        manifest = mapper.readValue(manifestFile.toFile(), Manifest.class);
+    if (Files.isRegularFile(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
+      try (InputStream in = Files.newInputStream(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
+        manifest = mapper.readValue(in, Manifest.class);
         state = manifest == null ? ManifestState.INVALID : ManifestState.VALID;
       } catch (IOException | RuntimeException e) {
         state = ManifestState.INVALID;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,7 +57,8 @@ public final class RenameLatencyBench {
               500,
               2000,
               2000,
-              "bench");
+              "bench",
+              Optional.empty());
       createTopic(kafka.bootstrapServers(), config.eventsTopic());
       Agent agent = get(Agent.start(vertx, config));
       try (KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
