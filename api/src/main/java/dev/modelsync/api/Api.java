@@ -82,7 +82,10 @@ public final class Api {
               return vertx.executeBlocking(
                   () ->
                       new StatusPublisher(
-                          config.kafka(), config.statusTopic(), config.instanceId()));
+                          config.kafka(),
+                          config.statusTopic(),
+                          config.instanceId(),
+                          config.eventKey()));
             })
         .compose(
             publisher -> {
@@ -153,6 +156,7 @@ public final class Api {
         new EventConsumer(
             config.kafka(),
             config.eventsTopic(),
+            config.eventKey(),
             context,
             new EventConsumer.Listener() {
               @Override

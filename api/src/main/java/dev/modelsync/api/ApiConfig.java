@@ -1,6 +1,7 @@
 package dev.modelsync.api;
 
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the api process is configured with, read once at start from the environment and flags.
@@ -28,7 +30,8 @@ public record ApiConfig(
     int inferThreads,
     int loadThreads,
     int httpInstances,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    Optional<EventKey> eventKey) {
 
   static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -83,7 +86,8 @@ public record ApiConfig(
           INFER_THREADS,
           LOAD_THREADS,
           HTTP_INSTANCES,
-          MAX_BODY_BYTES);
+          MAX_BODY_BYTES,
+          EventKey.OPTION);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -105,6 +109,7 @@ public record ApiConfig(
     requireRange(LOAD_THREADS, loadThreads, 1, 64);
     requireRange(HTTP_INSTANCES, httpInstances, 1, 256);
     requireRange(MAX_BODY_BYTES, maxBodyBytes, 1024, Integer.MAX_VALUE);
+    Objects.requireNonNull(eventKey, EventKey.OPTION.label());
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -123,7 +128,8 @@ public record ApiConfig(
         intValue(s, INFER_THREADS),
         intValue(s, LOAD_THREADS),
         intValue(s, HTTP_INSTANCES),
-        intValue(s, MAX_BODY_BYTES));
+        intValue(s, MAX_BODY_BYTES),
+        EventKey.from(s));
   }
 
   /** The same configuration listening on another port (tests, the standalone launcher). */
@@ -141,7 +147,8 @@ public record ApiConfig(
         inferThreads,
         loadThreads,
         httpInstances,
-        maxBodyBytes);
+        maxBodyBytes,
+        eventKey);
   }
 
   private static int intValue(Settings s, Option option) {

@@ -98,7 +98,8 @@ class AdminTest {
         c.inferThreads(),
         c.loadThreads(),
         c.httpInstances(),
-        c.maxBodyBytes());
+        c.maxBodyBytes(),
+        c.eventKey());
   }
 
   @Test

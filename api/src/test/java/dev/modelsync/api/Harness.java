@@ -129,8 +129,12 @@ final class Harness implements AutoCloseable {
   }
 
   void publish(ModelEvent event) throws Exception {
+    publish(event, codec);
+  }
+
+  void publish(ModelEvent event, EventCodec with) throws Exception {
     producer
-        .send(new ProducerRecord<>(eventsTopic, event.model(), codec.encode(event)))
+        .send(new ProducerRecord<>(eventsTopic, event.model(), with.encode(event)))
         .get(10, TimeUnit.SECONDS);
   }
 
@@ -274,5 +278,19 @@ final class Harness implements AutoCloseable {
     }
     producer.close(Duration.ofSeconds(5));
     client.close();
+    if (!apis.isEmpty()) {
+      eventually(
+          "no api thread left behind, still running: " + apiThreads(),
+          () -> apiThreads().isEmpty());
+    }
+  }
+
+  /** Threads an api starts: consumer, status sender, closer, inference, load pool, producer. */
+  static List<String> apiThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("modelsync-") || n.contains("modelsync-api-status"))
+        .toList();
   }
 }

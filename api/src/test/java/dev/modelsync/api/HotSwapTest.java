@@ -143,4 +143,40 @@ class HotSwapTest {
     }
     h.awaitStatus("unloaded v5", s -> s.type().equals(EventTypes.UNLOADED) && s.version() == 5);
   }
+
+  @Test
+  @DisplayName(
+      "with MODELSYNC_EVENT_KEY set, only signed events load; artifacts outside the store fail")
+  void signedEventsAndStoreEscapes() throws Exception {
+    String secret = "k".repeat(dev.modelsync.config.EventKey.MIN_LENGTH);
+    Api api = h.startApi(Map.of("MODELSYNC_EVENT_KEY", secret));
+    var signed =
+        new dev.modelsync.events.EventCodec(
+            java.net.URI.create("/modelsync/test"),
+            java.util.Optional.of(dev.modelsync.config.EventKey.of(secret)));
+    h.publish(h.write("unsigned", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null));
+    h.publish(h.write("signed", 1, dev.modelsync.onnx.OnnxModelWriter.affine(2f), null), signed);
+    h.awaitAnswer(api, "signed", 2f);
+    assertEquals(
+        404, h.post(api, "/v2/models/unsigned/infer", Harness.inferBody(1, 2, 3, 4)).statusCode());
+
+    ModelSaved ok = h.write("escape", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null);
+    ModelSaved escaping =
+        new ModelSaved(
+            ok.model(),
+            1,
+            ok.digest(),
+            ok.size(),
+            ok.engine(),
+            ok.files(),
+            "../escape/1",
+            ok.manifest(),
+            ok.savedAt());
+    h.publish(escaping, signed);
+    var failed =
+        h.awaitStatus(
+            "load_failed of escape",
+            s -> s.type().equals(EventTypes.LOAD_FAILED) && s.model().equals("escape"));
+    assertTrue(failed.reason().contains("artifact"), failed.reason());
+  }
 }

@@ -6,11 +6,12 @@ import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.events.ArtifactPathException;
+import dev.modelsync.events.ArtifactPaths;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ final class VersionLoader {
   }
 
   LoadedModel load(ModelSaved saved) throws ModelLoadException {
-    Path dir = resolve(saved.artifact());
+    Path dir = resolve(saved);
     String actual;
     try {
       actual = Digests.ofDirectory(dir);
@@ -52,25 +53,11 @@ final class VersionLoader {
   }
 
   /** The artifact directory; anything resolving outside the store is refused. */
-  Path resolve(String artifact) throws ModelLoadException {
-    Path root;
-    Path dir;
+  Path resolve(ModelSaved saved) throws ModelLoadException {
     try {
-      root = storeRoot.toRealPath();
-      dir = root.resolve(artifact).normalize();
-      if (!dir.startsWith(root) || dir.equals(root)) {
-        throw new ModelLoadException("artifact '" + artifact + "' is outside the store");
-      }
-      if (!Files.isDirectory(dir)) {
-        throw new ModelLoadException("artifact '" + artifact + "' is not a directory in the store");
-      }
-      Path real = dir.toRealPath();
-      if (!real.startsWith(root)) {
-        throw new ModelLoadException("artifact '" + artifact + "' links outside the store");
-      }
-      return real;
-    } catch (IOException | java.nio.file.InvalidPathException e) {
-      throw new ModelLoadException("cannot open artifact '" + artifact + "': " + e.getMessage(), e);
+      return ArtifactPaths.resolve(storeRoot, saved);
+    } catch (ArtifactPathException e) {
+      throw new ModelLoadException(e.getMessage(), e);
     }
   }
 

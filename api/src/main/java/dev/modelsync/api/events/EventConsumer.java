@@ -1,5 +1,6 @@
 package dev.modelsync.api.events;
 
+import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventDecodingException;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -42,13 +44,22 @@ public final class EventConsumer implements AutoCloseable {
   private final String topic;
   private final Context context;
   private final Listener listener;
-  private final EventCodec codec = new EventCodec(URI.create("/modelsync/api"));
+  private final EventCodec codec;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-  public EventConsumer(KafkaClientConfig kafka, String topic, Context context, Listener listener) {
+  /**
+   * @param key when present, events without a valid signature are refused (logged and skipped)
+   */
+  public EventConsumer(
+      KafkaClientConfig kafka,
+      String topic,
+      Optional<EventKey> key,
+      Context context,
+      Listener listener) {
     this.kafka = kafka;
+    this.codec = new EventCodec(URI.create("/modelsync/api"), key);
     this.topic = topic;
     this.context = context;
     this.listener = listener;

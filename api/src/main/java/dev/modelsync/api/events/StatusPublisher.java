@@ -1,6 +1,7 @@
 package dev.modelsync.api.events;
 
 import dev.modelsync.api.catalog.StatusSink;
+import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelStatus;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +38,13 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
             return t;
           });
 
-  public StatusPublisher(KafkaClientConfig kafka, String topic, String replica) {
+  /**
+   * @param key when present, every status event is signed with it
+   */
+  public StatusPublisher(
+      KafkaClientConfig kafka, String topic, String replica, Optional<EventKey> key) {
     this.topic = topic;
-    this.codec = new EventCodec(URI.create("/modelsync/api/" + replica));
+    this.codec = new EventCodec(URI.create("/modelsync/api/" + replica), key);
     Map<String, Object> props = kafka.clientProperties();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "modelsync-api-status-" + replica);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);

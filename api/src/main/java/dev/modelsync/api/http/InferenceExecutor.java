@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class InferenceExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceExecutor.class);
   private static final int MAX_DRAIN = 64;
-  private static final int SPINS = Integer.getInteger("modelsync.spins", 0);
 
   /** Work to run off the event loop; {@link #complete()} then runs on {@link #context()}. */
   public interface Job {
@@ -64,11 +63,8 @@ public final class InferenceExecutor implements AutoCloseable {
     Thread self = Thread.currentThread();
     while (running || !queue.isEmpty()) {
       Job job = queue.poll();
-      for (int i = 0; job == null && i < SPINS; i++) {
-        Thread.onSpinWait();
-        job = queue.poll();
-      }
       if (job == null) {
+        // No spinning: on two cores a spinning inference thread starves the event loops.
         idle.push(self);
         if (queue.isEmpty() && running) {
           LockSupport.park(this);
