@@ -8,6 +8,7 @@ import dev.modelsync.events.ModelNames;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -26,29 +27,51 @@ final class InferenceHandlers {
   private static final String INFER = "/infer";
   private static final String VERSIONS = "/versions/";
 
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private final Services services;
 
   InferenceHandlers(Services services) {
     this.services = services;
   }
 
+  /** A request body parsed for a model: inputs in the model's terms, and what the answer needs. */
+  record Parsed(List<Tensor> inputs, List<String> outputs, Object extra) {}
+
   /** One protocol's body handling, run on an inference thread. */
-  interface Work {
-    byte[] apply(ServedVersion version, byte[] body) throws Exception;
+  interface Protocol {
+    Parsed parse(ServedVersion version, byte[] body);
+
+    byte[] encode(ServedVersion version, Parsed request, List<Tensor> outputs);
   }
 
-  static final Work V2 =
-      (v, body) -> {
-        var in = v.loaded();
-        KServeCodec.InferRequest req = KServeCodec.parseInfer(body, in.inputs(), in.outputs());
-        List<Tensor> out = in.predict(req.inputs(), req.outputs());
-        return KServeCodec.writeInfer(v.model(), v.version(), req.id(), out);
+  static final Protocol V2 =
+      new Protocol() {
+        @Override
+        public Parsed parse(ServedVersion v, byte[] body) {
+          var in = v.loaded();
+          KServeCodec.InferRequest req = KServeCodec.parseInfer(body, in.inputs(), in.outputs());
+          return new Parsed(req.inputs(), req.outputs(), req.id());
+        }
+
+        @Override
+        public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+          return KServeCodec.writeInfer(v.model(), v.version(), (String) request.extra(), outputs);
+        }
       };
 
-  static final Work TF =
-      (v, body) -> {
-        TfServingCodec.PredictRequest req = TfServingCodec.parse(body, v.loaded().inputs());
-        return TfServingCodec.write(req.rows(), v.loaded().predict(req.inputs(), List.of()));
+  static final Protocol TF =
+      new Protocol() {
+        @Override
+        public Parsed parse(ServedVersion v, byte[] body) {
+          TfServingCodec.PredictRequest req = TfServingCodec.parse(body, v.loaded().inputs());
+          return new Parsed(req.inputs(), List.of(), req.rows());
+        }
+
+        @Override
+        public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+          return TfServingCodec.write((Boolean) request.extra(), outputs);
+        }
       };
 
   /** Handles {@code POST /v2/models/{m}[/versions/{v}]/infer}; false for any other request. */
@@ -121,7 +144,7 @@ final class InferenceHandlers {
   }
 
   private void infer(
-      HttpServerRequest req, Buffer body, String model, String versionText, Work work) {
+      HttpServerRequest req, Buffer body, String model, String versionText, Protocol work) {
     ServedVersion v;
     try {
       v = lease(model, versionText);
@@ -140,22 +163,23 @@ final class InferenceHandlers {
   }
 
   /** One request on its way through the inference threads. */
-  private final class Job implements InferenceExecutor.Job {
+  final class Job implements InferenceExecutor.Job {
     private final Context context;
     private final HttpServerRequest req;
-    private final ServedVersion version;
+    final ServedVersion version;
     private final byte[] body;
-    private final Work work;
+    private final Protocol protocol;
     private final long started = System.nanoTime();
+    Parsed parsed;
     private byte[] answer;
     private Throwable failure;
 
-    Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Work work) {
+    Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Protocol p) {
       this.context = context;
       this.req = req;
       this.version = version;
       this.body = body;
-      this.work = work;
+      this.protocol = p;
     }
 
     @Override
@@ -163,10 +187,29 @@ final class InferenceHandlers {
       return context;
     }
 
-    @Override
-    public void run() {
+    /** Parses the body; false (with the failure kept for the answer) when it is bad. */
+    boolean parse() {
       try {
-        answer = work.apply(version, body);
+        parsed = protocol.parse(version, body);
+        return true;
+      } catch (Throwable e) {
+        failure = e;
+        return false;
+      }
+    }
+
+    /** Runs the model for this request alone. */
+    void predict() {
+      try {
+        answer(version.loaded().predict(parsed.inputs(), parsed.outputs()));
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+
+    void answer(List<Tensor> outputs) {
+      try {
+        answer = protocol.encode(version, parsed, outputs);
       } catch (Throwable e) {
         failure = e;
       }
@@ -177,9 +220,12 @@ final class InferenceHandlers {
       version.release();
       services.metrics().inFlight().decrementAndGet();
       VersionMeters meters = version.meters();
+      if (failure == null && answer == null) {
+        failure = new IllegalStateException("the inference thread gave no answer");
+      }
       if (failure == null) {
         meters.record(Outcome.SUCCESS, started);
-        req.response().putHeader("content-type", "application/json").end(Buffer.buffer(answer));
+        req.response().putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(answer));
       } else {
         meters.record(
             HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);

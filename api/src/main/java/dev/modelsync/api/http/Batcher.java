@@ -1,0 +1,73 @@
+package dev.modelsync.api.http;
+
+import dev.modelsync.api.engine.Batching;
+import dev.modelsync.api.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the jobs an inference thread drained in one go: parses each, and runs consecutive requests
+ * for the same version with the same input layout as one stacked model run (dynamic batching).
+ * Under load this turns many small runs into a few larger ones; with one request waiting it is a
+ * plain run. If a stacked run fails, each request runs alone so that errors stay its own.
+ */
+final class Batcher {
+  private Batcher() {}
+
+  static void run(List<InferenceExecutor.Job> drained) {
+    List<InferenceHandlers.Job> ready = new ArrayList<>(drained.size());
+    for (InferenceExecutor.Job j : drained) {
+      InferenceHandlers.Job job = (InferenceHandlers.Job) j;
+      if (job.parse()) {
+        ready.add(job);
+      }
+    }
+    int i = 0;
+    while (i < ready.size()) {
+      InferenceHandlers.Job first = ready.get(i);
+      int end = i + 1;
+      if (Batching.batchable(first.version.loaded())) {
+        while (end < ready.size() && together(first, ready.get(end))) {
+          end++;
+        }
+      }
+      if (end - i == 1) {
+        first.predict();
+      } else {
+        stacked(ready.subList(i, end));
+      }
+      i = end;
+    }
+  }
+
+  private static boolean together(InferenceHandlers.Job a, InferenceHandlers.Job b) {
+    return a.version == b.version
+        && a.parsed.outputs().equals(b.parsed.outputs())
+        && Batching.compatible(a.parsed.inputs(), b.parsed.inputs());
+  }
+
+  private static void stacked(List<InferenceHandlers.Job> group) {
+    InferenceHandlers.Job first = group.get(0);
+    List<List<Tensor>> inputs = new ArrayList<>(group.size());
+    long[] rows = new long[group.size()];
+    for (int k = 0; k < group.size(); k++) {
+      inputs.add(group.get(k).parsed.inputs());
+      rows[k] = group.get(k).parsed.inputs().get(0).shape()[0];
+    }
+    List<List<Tensor>> split;
+    try {
+      split =
+          Batching.split(
+              first.version.loaded().predict(Batching.stack(inputs), first.parsed.outputs()), rows);
+    } catch (Exception e) {
+      split = null;
+    }
+    for (int k = 0; k < group.size(); k++) {
+      if (split == null) {
+        group.get(k).predict();
+      } else {
+        group.get(k).answer(split.get(k));
+      }
+    }
+  }
+}
