@@ -112,12 +112,12 @@ final class InferenceHandlers {
 
   private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
     int max = services.maxBodyBytes();
-    String length = req.getHeader("content-length");
-    if (length != null && length.length() < 12 && Long.parseLong(length) > max) {
+    long length = contentLength(req);
+    if (length > max) {
       tooLarge(req, max);
       return;
     }
-    Buffer body = Buffer.buffer(length == null ? 512 : Math.max(0, Integer.parseInt(length)));
+    Buffer body = Buffer.buffer(length < 0 ? 512 : (int) length);
     boolean[] over = new boolean[1];
     req.handler(
         chunk -> {
@@ -135,6 +135,19 @@ final class InferenceHandlers {
             then.handle(body);
           }
         });
+  }
+
+  /** The declared body length; -1 when absent or unreadable (the size limit still applies). */
+  private static long contentLength(HttpServerRequest req) {
+    String header = req.getHeader("content-length");
+    if (header == null || header.isEmpty() || header.length() > 18) {
+      return header != null && header.length() > 18 ? Long.MAX_VALUE : -1;
+    }
+    try {
+      return Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static void tooLarge(HttpServerRequest req, int max) {
