@@ -176,7 +176,7 @@ def _write_version(models_dir: str, name: str, model: onnx.ModelProto,
             target = os.path.join(model_dir, str(version))
             try:
                 if os.path.lexists(target):
-                    raise FileExistsError(target)
+                    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), target)
                 os.rename(tmp, target)
                 break
             except OSError as e:
