@@ -1,6 +1,7 @@
 package dev.modelsync.agent;
 
 import dev.modelsync.agent.http.AgentHttp;
+import dev.modelsync.agent.http.ArtifactIndex;
 import dev.modelsync.agent.publish.KafkaHealth;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Ledger;
@@ -49,6 +50,7 @@ public final class Agent {
   private Synchronizer sync;
   private DirectoryWatcher watcher;
   private HttpServer server;
+  private ArtifactIndex artifacts;
 
   private Agent(Vertx vertx, AgentConfig config) {
     this.vertx = vertx;
@@ -107,6 +109,8 @@ public final class Agent {
         new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()), config.eventKey());
     publisher = new Publisher(config.kafka(), clientId, config.eventsTopic(), codec, admin, sync);
     sync.publishWith(publisher);
+    artifacts = new ArtifactIndex(config.storeDir(), sync::liveDigest);
+    sync.onQueued(artifacts::remember);
     health = new KafkaHealth(admin, config.healthMs());
     health.start(executor, config.healthMs());
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
@@ -118,14 +122,16 @@ public final class Agent {
   private Future<Agent> listen() {
     return vertx
         .createHttpServer()
-        .requestHandler(AgentHttp.router(vertx, health::status, sync::view, registry))
+        .requestHandler(
+            AgentHttp.router(
+                vertx, health::status, sync::view, registry, artifacts, config.artifactToken()))
         .listen(config.port())
         .map(
             s -> {
               server = s;
               LOG.info(
                   "Agent {} watching {} into {}, publishing to {} on {} ({}), events {},"
-                      + " HTTP on port {}",
+                      + " HTTP on port {} (artifacts {})",
                   config.instanceId(),
                   config.modelsDir(),
                   config.storeDir(),
@@ -136,7 +142,8 @@ public final class Agent {
                       .passthrough()
                       .getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"),
                   config.eventKey().isPresent() ? "signed" : "unsigned",
-                  s.actualPort());
+                  s.actualPort(),
+                  config.artifactToken().isPresent() ? "need a token" : "open");
               return this;
             });
   }

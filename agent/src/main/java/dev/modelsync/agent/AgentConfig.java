@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
@@ -28,6 +29,7 @@ import java.util.Optional;
  * @param healthMs interval of the Kafka reachability check behind /health
  * @param instanceId this agent's name in the CloudEvents source
  * @param eventKey when present, every event is signed with it; {@code toString} never shows it
+ * @param artifactToken when present, {@code GET /artifacts} requires it as a bearer token
  */
 public record AgentConfig(
     Path modelsDir,
@@ -39,7 +41,8 @@ public record AgentConfig(
     long rescanMs,
     long healthMs,
     String instanceId,
-    Optional<EventKey> eventKey) {
+    Optional<EventKey> eventKey,
+    Optional<ArtifactToken> artifactToken) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -51,7 +54,11 @@ public record AgentConfig(
       Option.optional(
           "MODELSYNC_EVENTS_TOPIC", "topic", Topics.MODEL_EVENTS, "topic for model events");
   public static final Option PORT =
-      Option.optional("MODELSYNC_AGENT_PORT", "port", "8081", "HTTP port (0 = any free port)");
+      Option.optional(
+          "MODELSYNC_AGENT_PORT",
+          "port",
+          "8081",
+          "HTTP port of /health, /models, /metrics and /artifacts (0 = any free port)");
   public static final Option QUIET_MS =
       Option.optional(
           "MODELSYNC_QUIET_MS",
@@ -86,13 +93,15 @@ public record AgentConfig(
           RESCAN_MS,
           HEALTH_MS,
           INSTANCE_ID,
-          EventKey.OPTION);
+          EventKey.OPTION,
+          ArtifactToken.OPTION);
 
   public AgentConfig {
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
     Objects.requireNonNull(storeDir, STORE_DIR.label());
     Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
     if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException(
           EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
@@ -127,7 +136,8 @@ public record AgentConfig(
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),
         instance == null ? hostName() : instance,
-        EventKey.from(settings));
+        EventKey.from(settings),
+        ArtifactToken.from(settings));
   }
 
   private static void requirePositive(Option option, long value) {

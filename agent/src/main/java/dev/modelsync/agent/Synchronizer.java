@@ -20,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,8 @@ final class Synchronizer implements Publisher.Listener {
   private final Map<String, Tracker> trackers = new TreeMap<>();
   private final Set<String> warned = new HashSet<>();
   private volatile Map<String, Object> view = Map.of();
+  private volatile Map<String, String> liveDigests = Map.of();
+  private Consumer<ModelSaved> onQueued = saved -> {};
 
   Synchronizer(
       Layout layout,
@@ -89,6 +93,19 @@ final class Synchronizer implements Publisher.Listener {
 
   void publishWith(Publisher publisher) {
     this.publisher = publisher;
+  }
+
+  /** Also hands every queued {@code model.saved} to {@code listener} (on the sync thread). */
+  void onQueued(Consumer<ModelSaved> listener) {
+    this.onQueued = listener;
+  }
+
+  /**
+   * The digest of a version that is complete in the store and saved, not deleted (its {@code
+   * model.saved} queued or published); safe from any thread.
+   */
+  Optional<String> liveDigest(String model, long version) {
+    return Optional.ofNullable(liveDigests.get(model + "/" + version));
   }
 
   /** From any thread: a path under the models directory changed. */
@@ -248,6 +265,7 @@ final class Synchronizer implements Publisher.Listener {
           event.digest(),
           reason,
           (System.nanoTime() - started) / 1000);
+      onQueued.accept(event);
       publisher.submit(event);
     } else if (outcome instanceof Archiver.Changed changed) {
       LOG.debug("{} changed while it was copied; waiting again", unit);
@@ -352,6 +370,11 @@ final class Synchronizer implements Publisher.Listener {
   private void refreshView() {
     Map<String, Object> seen = new LinkedHashMap<>();
     trackers.forEach((relative, t) -> seen.put(relative, t.state));
+    Map<String, String> live = new HashMap<>();
+    ledger.all().stream()
+        .filter(Entry::live)
+        .forEach(e -> live.put(e.model() + "/" + e.version(), e.digest()));
+    liveDigests = Map.copyOf(live);
     view =
         Map.of(
             "seen", seen,

@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import io.vertx.core.Future;
@@ -33,6 +34,16 @@ final class TestAgent implements AutoCloseable {
 
   TestAgent(Path root, String bootstrap, long quietMs, Optional<EventKey> eventKey)
       throws IOException {
+    this(root, bootstrap, quietMs, eventKey, Optional.empty());
+  }
+
+  TestAgent(
+      Path root,
+      String bootstrap,
+      long quietMs,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken)
+      throws IOException {
     models = Files.createDirectories(root.resolve("models"));
     store = Files.createDirectories(root.resolve("store"));
     config =
@@ -46,7 +57,8 @@ final class TestAgent implements AutoCloseable {
             500,
             300,
             "test",
-            eventKey);
+            eventKey,
+            artifactToken);
   }
 
   TestAgent start() throws Exception {
@@ -63,11 +75,18 @@ final class TestAgent implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path))
-            .timeout(Duration.ofSeconds(5))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET of {@code path} on the agent, to add headers to. */
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path))
+        .timeout(Duration.ofSeconds(5));
+  }
+
+  <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body)
+      throws Exception {
+    return http.send(request.build(), body);
   }
 
   /** Polls a path until it answers with {@code status}; fails after {@code timeout}. */

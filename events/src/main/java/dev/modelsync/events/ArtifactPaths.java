@@ -77,6 +77,17 @@ public final class ArtifactPaths {
     return real;
   }
 
+  /**
+   * Checks that {@code relative} is a plain relative path by the rules above (no file system
+   * access): what a reader that writes files named by an event, such as a download cache, checks
+   * before creating them.
+   *
+   * @throws ArtifactPathException naming the path and the reason
+   */
+  public static void checkRelative(String relative) throws ArtifactPathException {
+    checkSyntax(relative, "file");
+  }
+
   private static void checkSyntax(String relative, String what) throws ArtifactPathException {
     if (relative == null || relative.isEmpty()) {
       throw new ArtifactPathException(what + " location is missing");

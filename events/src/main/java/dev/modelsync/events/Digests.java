@@ -41,18 +41,31 @@ public final class Digests {
     byte[] buffer = new byte[1 << 16];
     for (String name : sortedRelativePaths) {
       Path file = dir.resolve(name);
-      tree.update(name.getBytes(StandardCharsets.UTF_8));
-      tree.update((byte) 0);
-      long size = Files.size(file);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        tree.update((byte) (size >>> shift));
-      }
+      fileHeader(tree, name, Files.size(file));
       try (InputStream in = Files.newInputStream(file)) {
         for (int n; (n = in.read(buffer)) > 0; ) {
           tree.update(buffer, 0, n);
         }
       }
     }
+    return text(tree);
+  }
+
+  /**
+   * Feeds what precedes a file's contents in the version digest. With it a reader that receives the
+   * files in sorted order computes the digest while they stream in: {@code fileHeader(tree, name,
+   * size)}, then the contents, for each file, then {@code PREFIX + hex(tree.digest())}.
+   */
+  public static void fileHeader(MessageDigest tree, String name, long size) {
+    tree.update(name.getBytes(StandardCharsets.UTF_8));
+    tree.update((byte) 0);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      tree.update((byte) (size >>> shift));
+    }
+  }
+
+  /** The digest text of a finished tree digest: {@code sha256:<hex>}. */
+  public static String text(MessageDigest tree) {
     return PREFIX + HexFormat.of().formatHex(tree.digest());
   }
 

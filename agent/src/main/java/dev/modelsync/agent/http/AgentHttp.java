@@ -3,15 +3,20 @@ package dev.modelsync.agent.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.agent.publish.KafkaHealth;
+import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.events.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The agent's HTTP surface: /health, /models and /metrics. Reads only in-memory snapshots. */
+/**
+ * The agent's HTTP surface: /health, /models and /metrics (in-memory snapshots), and /artifacts
+ * (the store, for api replicas on other hosts).
+ */
 public final class AgentHttp {
   private static final ObjectMapper MAPPER = Json.newMapper();
 
@@ -21,8 +26,11 @@ public final class AgentHttp {
       Vertx vertx,
       Supplier<KafkaHealth.Status> health,
       Supplier<Map<String, Object>> models,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry,
+      ArtifactIndex artifacts,
+      Optional<ArtifactToken> artifactToken) {
     Router router = Router.router(vertx);
+    new ArtifactHandlers(vertx, artifacts, artifactToken).mount(router);
     router
         .get("/health")
         .handler(

@@ -58,6 +58,7 @@ public final class RenameLatencyBench {
               2000,
               2000,
               "bench",
+              Optional.empty(),
               Optional.empty());
       createTopic(kafka.bootstrapServers(), config.eventsTopic());
       Agent agent = get(Agent.start(vertx, config));
