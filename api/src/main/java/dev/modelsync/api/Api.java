@@ -1,5 +1,7 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.artifacts.ArtifactSource;
+import dev.modelsync.api.artifacts.ArtifactSources;
 import dev.modelsync.api.catalog.Catalog;
 import dev.modelsync.api.catalog.Deployer;
 import dev.modelsync.api.catalog.RepositoryAdmin;
@@ -55,6 +57,7 @@ public final class Api {
   private InferenceExecutor inference;
   private StatusPublisher status;
   private Deployer deployer;
+  private ArtifactSource artifacts;
   private EventConsumer consumer;
   private int httpPort;
 
@@ -80,12 +83,16 @@ public final class Api {
             id -> {
               deployments.add(id);
               return vertx.executeBlocking(
-                  () ->
-                      new StatusPublisher(
-                          config.kafka(),
-                          config.statusTopic(),
-                          config.instanceId(),
-                          config.eventKey()));
+                  () -> {
+                    artifacts =
+                        ArtifactSources.create(
+                            config, (model, version) -> catalog.version(model, version) != null);
+                    return new StatusPublisher(
+                        config.kafka(),
+                        config.statusTopic(),
+                        config.instanceId(),
+                        config.eventKey());
+                  });
             })
         .compose(
             publisher -> {
@@ -96,12 +103,12 @@ public final class Api {
                       loadPool,
                       closer,
                       catalog,
+                      artifacts,
                       new EngineRegistry(
                           List.of(new OnnxRuntimeLoader(config.ortIntraOpThreads()))),
                       status,
                       metrics,
-                      new Deployer.Settings(
-                          config.storeDir(), config.keepVersions(), config.instanceId()));
+                      new Deployer.Settings(config.keepVersions(), config.instanceId()));
               Services services =
                   new Services(
                       catalog,
@@ -117,11 +124,12 @@ public final class Api {
         .onSuccess(
             x ->
                 LOG.info(
-                    "modelsync api {} listening on port {}, reading {} from {}",
+                    "modelsync api {} listening on port {}, reading {} from {}, versions from {}",
                     config.instanceId(),
                     httpPort,
                     config.eventsTopic(),
-                    config.kafka().bootstrapServers()));
+                    config.kafka().bootstrapServers(),
+                    artifacts));
   }
 
   private Future<Void> deployHttp(Services services) {
@@ -244,6 +252,9 @@ public final class Api {
                       }
                       if (status != null) {
                         status.close();
+                      }
+                      if (artifacts != null) {
+                        artifacts.close();
                       }
                       if (metrics != null) {
                         metrics.close();

@@ -1,5 +1,6 @@
 package dev.modelsync.api;
 
+import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
@@ -7,6 +8,8 @@ import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
 import dev.modelsync.events.Topics;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,7 @@ import java.util.Optional;
  */
 public record ApiConfig(
     KafkaClientConfig kafka,
-    Path storeDir,
+    Optional<Path> storeDir,
     String eventsTopic,
     String statusTopic,
     int port,
@@ -31,12 +34,73 @@ public record ApiConfig(
     int loadThreads,
     int httpInstances,
     int maxBodyBytes,
-    Optional<EventKey> eventKey) {
+    Optional<EventKey> eventKey,
+    Artifacts artifacts) {
+
+  /**
+   * Where versions come from besides the store directory.
+   *
+   * @param baseUrl the agent's HTTP address; empty = the store directory only
+   * @param token sent to the agent as a bearer token
+   * @param cacheDir where fetched versions are kept; empty = a new temporary directory
+   * @param cacheMaxBytes the cache is trimmed to this size after each fetch
+   */
+  public record Artifacts(
+      Optional<URI> baseUrl,
+      Optional<ArtifactToken> token,
+      Optional<Path> cacheDir,
+      long cacheMaxBytes) {
+    public static final Artifacts NONE =
+        new Artifacts(Optional.empty(), Optional.empty(), Optional.empty(), 1L << 31);
+
+    public Artifacts {
+      Objects.requireNonNull(baseUrl, ARTIFACT_BASE_URL.label());
+      Objects.requireNonNull(token, ArtifactToken.OPTION.label());
+      Objects.requireNonNull(cacheDir, CACHE_DIR.label());
+      baseUrl.ifPresent(Artifacts::requireHttp);
+      requireRange(CACHE_MAX_BYTES, cacheMaxBytes, 1, Long.MAX_VALUE);
+    }
+
+    private static void requireHttp(URI url) {
+      if (url.getScheme() == null
+          || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+          || url.getHost() == null
+          || url.getRawQuery() != null
+          || url.getRawFragment() != null) {
+        throw new ConfigException(
+            ARTIFACT_BASE_URL.label() + " must be an http(s)://host[:port] URL, got '" + url + "'");
+      }
+    }
+  }
 
   static final int CORES = Runtime.getRuntime().availableProcessors();
 
   public static final Option STORE_DIR =
-      Option.required("MODELSYNC_STORE_DIR", "store", "the store directory the agent writes");
+      Option.optional(
+          "MODELSYNC_STORE_DIR",
+          "store",
+          null,
+          "the store directory the agent writes (a shared volume); required unless"
+              + " MODELSYNC_ARTIFACT_BASE_URL is set");
+  public static final Option ARTIFACT_BASE_URL =
+      Option.optional(
+          "MODELSYNC_ARTIFACT_BASE_URL",
+          null,
+          null,
+          "the agent's HTTP address (http://agent:8081): versions the store directory lacks are"
+              + " fetched from its /artifacts into the cache");
+  public static final Option CACHE_DIR =
+      Option.optional(
+          "MODELSYNC_CACHE_DIR",
+          null,
+          null,
+          "where fetched versions are kept; default a new temporary directory, removed at exit");
+  public static final Option CACHE_MAX_BYTES =
+      Option.optional(
+          "MODELSYNC_CACHE_MAX_BYTES",
+          null,
+          String.valueOf(2L << 30),
+          "cache size past which versions this replica no longer serves are evicted");
   public static final Option EVENTS_TOPIC =
       Option.optional(
           "MODELSYNC_EVENTS_TOPIC", null, Topics.MODEL_EVENTS, "topic of model.saved/deleted");
@@ -87,11 +151,20 @@ public record ApiConfig(
           LOAD_THREADS,
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
-          EventKey.OPTION);
+          EventKey.OPTION,
+          ARTIFACT_BASE_URL,
+          ArtifactToken.OPTION,
+          CACHE_DIR,
+          CACHE_MAX_BYTES);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(storeDir, "storeDir");
+    Objects.requireNonNull(storeDir, STORE_DIR.label());
+    Objects.requireNonNull(artifacts, ARTIFACT_BASE_URL.label());
+    if (storeDir.isEmpty() && artifacts.baseUrl().isEmpty()) {
+      throw new ConfigException(
+          STORE_DIR.label() + " is required unless " + ARTIFACT_BASE_URL.label() + " is set");
+    }
     requireTopic(EVENTS_TOPIC, eventsTopic);
     requireTopic(STATUS_TOPIC, statusTopic);
     if (port < 0 || port > 65535) {
@@ -117,7 +190,7 @@ public record ApiConfig(
     String instance = s.optionalString(INSTANCE_ID);
     return new ApiConfig(
         KafkaClientConfig.from(s, env),
-        s.path(STORE_DIR),
+        s.optionalString(STORE_DIR) == null ? Optional.empty() : Optional.of(s.path(STORE_DIR)),
         s.string(EVENTS_TOPIC),
         s.string(STATUS_TOPIC),
         s.port(PORT),
@@ -129,7 +202,22 @@ public record ApiConfig(
         intValue(s, LOAD_THREADS),
         intValue(s, HTTP_INSTANCES),
         intValue(s, MAX_BODY_BYTES),
-        EventKey.from(s));
+        EventKey.from(s),
+        new Artifacts(
+            Optional.ofNullable(s.optionalString(ARTIFACT_BASE_URL)).map(ApiConfig::url),
+            ArtifactToken.from(s),
+            s.optionalString(CACHE_DIR) == null
+                ? Optional.empty()
+                : Optional.of(s.writableDirectory(CACHE_DIR)),
+            s.positiveLong(CACHE_MAX_BYTES)));
+  }
+
+  private static URI url(String text) {
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new ConfigException(ARTIFACT_BASE_URL.label() + " is not a URL: '" + text + "'");
+    }
   }
 
   /** The same configuration listening on another port (tests, the standalone launcher). */
@@ -148,7 +236,8 @@ public record ApiConfig(
         loadThreads,
         httpInstances,
         maxBodyBytes,
-        eventKey);
+        eventKey,
+        artifacts);
   }
 
   private static int intValue(Settings s, Option option) {

@@ -99,7 +99,8 @@ class AdminTest {
         c.loadThreads(),
         c.httpInstances(),
         c.maxBodyBytes(),
-        c.eventKey());
+        c.eventKey(),
+        c.artifacts());
   }
 
   @Test

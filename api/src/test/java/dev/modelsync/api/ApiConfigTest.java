@@ -41,6 +41,7 @@ class ApiConfigTest {
   void errorsNameTheVariable() {
     assertNames("KAFKA_BOOTSTRAP_SERVERS", Map.of("MODELSYNC_STORE_DIR", "/tmp"));
     assertNames("MODELSYNC_STORE_DIR", Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+    assertNames("MODELSYNC_CACHE_DIR", env("MODELSYNC_CACHE_DIR", "/proc/nope"));
     assertNames("MODELSYNC_PORT", env("MODELSYNC_PORT", "http"));
     assertNames("MODELSYNC_PORT", env("MODELSYNC_PORT", "70000"));
     assertNames("MODELSYNC_KEEP_VERSIONS", env("MODELSYNC_KEEP_VERSIONS", "0"));
@@ -50,6 +51,30 @@ class ApiConfigTest {
     assertNames("MODELSYNC_ADMIN_TOKEN", env("MODELSYNC_ADMIN_TOKEN", "short"));
     assertNames("MODELSYNC_EVENTS_TOPIC", env("MODELSYNC_EVENTS_TOPIC", "bad topic"));
     assertNames("KAFKA_BOOTSTRAP_SERVERS", env("KAFKA_BOOTSTRAP_SERVERS", "nohost"));
+    assertNames("MODELSYNC_ARTIFACT_BASE_URL", env("MODELSYNC_ARTIFACT_BASE_URL", "ftp://agent"));
+    assertNames("MODELSYNC_ARTIFACT_BASE_URL", env("MODELSYNC_ARTIFACT_BASE_URL", "http://a b"));
+    assertNames("MODELSYNC_ARTIFACT_TOKEN", env("MODELSYNC_ARTIFACT_TOKEN", "short"));
+    assertNames("MODELSYNC_CACHE_MAX_BYTES", env("MODELSYNC_CACHE_MAX_BYTES", "0"));
+  }
+
+  @Test
+  @DisplayName("the store directory is optional once an artifact base URL is set; one is needed")
+  void storeOrBaseUrl() {
+    Map<String, String> remote = env("MODELSYNC_ARTIFACT_BASE_URL", "http://agent:8081");
+    remote.remove("MODELSYNC_STORE_DIR");
+    ApiConfig c = ApiConfig.from(remote);
+    assertTrue(c.storeDir().isEmpty());
+    assertEquals("http://agent:8081", c.artifacts().baseUrl().orElseThrow().toString());
+    assertTrue(c.artifacts().cacheDir().isEmpty());
+    assertEquals(2L << 30, c.artifacts().cacheMaxBytes());
+    Map<String, String> neither = env();
+    neither.remove("MODELSYNC_STORE_DIR");
+    var e = assertThrows(ConfigException.class, () -> ApiConfig.from(neither));
+    assertTrue(e.getMessage().contains("MODELSYNC_ARTIFACT_BASE_URL"), e.getMessage());
+    String token = "artifact-token-0123456789";
+    ApiConfig withToken = ApiConfig.from(env("MODELSYNC_ARTIFACT_TOKEN", token));
+    assertTrue(withToken.artifacts().token().isPresent());
+    assertTrue(!withToken.toString().contains(token), "the token is never shown");
   }
 
   private static void assertNames(String variable, Map<String, String> env) {

@@ -1,5 +1,6 @@
 package dev.modelsync.api.catalog;
 
+import dev.modelsync.api.artifacts.ArtifactSource;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.metrics.ApiMetrics;
@@ -14,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
   /** The settings a deployer runs with. */
-  public record Settings(Path storeDir, int keepVersions, String replica) {}
+  public record Settings(int keepVersions, String replica) {}
 
   private final Context context;
   private final WorkerExecutor loadPool;
@@ -60,6 +60,7 @@ public final class Deployer {
       WorkerExecutor loadPool,
       Executor closer,
       Catalog catalog,
+      ArtifactSource artifacts,
       EngineRegistry engines,
       StatusSink status,
       ApiMetrics metrics,
@@ -68,7 +69,7 @@ public final class Deployer {
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
-    this.loader = new VersionLoader(settings.storeDir(), engines);
+    this.loader = new VersionLoader(artifacts, engines);
     this.status = status;
     this.metrics = metrics;
     this.settings = settings;

@@ -1,47 +1,34 @@
 package dev.modelsync.api.catalog;
 
+import dev.modelsync.api.artifacts.ArtifactSource;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
-import dev.modelsync.events.ArtifactPathException;
-import dev.modelsync.events.ArtifactPaths;
-import dev.modelsync.events.Digests;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The blocking part of a load, run on a worker: find the version in the store, check its digest,
- * load it and answer one warm-up request. Anything wrong is a {@link ModelLoadException} whose
- * message is the published reason.
+ * The blocking part of a load, run on a worker: get the version's files from the artifact source
+ * (which checks the digest), load them and answer one warm-up request. Anything wrong is a {@link
+ * ModelLoadException} whose message is the published reason.
  */
 final class VersionLoader {
-  private final Path storeRoot;
+  private final ArtifactSource artifacts;
   private final EngineRegistry engines;
 
-  VersionLoader(Path storeRoot, EngineRegistry engines) {
-    this.storeRoot = storeRoot;
+  VersionLoader(ArtifactSource artifacts, EngineRegistry engines) {
+    this.artifacts = artifacts;
     this.engines = engines;
   }
 
   LoadedModel load(ModelSaved saved) throws ModelLoadException {
-    Path dir = resolve(saved);
-    String actual;
-    try {
-      actual = Digests.ofDirectory(dir);
-    } catch (IOException e) {
-      throw new ModelLoadException("cannot read " + dir + ": " + e.getMessage(), e);
-    }
-    if (!actual.equals(saved.digest())) {
-      throw new ModelLoadException(
-          "digest mismatch: the store has " + actual + ", the event says " + saved.digest());
-    }
+    Path dir = artifacts.fetch(saved);
     LoadedModel model = engines.load(saved.model(), dir, saved.engine(), saved.manifest());
     try {
       model.predict(warmUpInputs(model, saved.manifest()), List.of());
@@ -49,15 +36,6 @@ final class VersionLoader {
     } catch (Exception e) {
       model.close();
       throw new ModelLoadException("warm-up failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** The artifact directory; anything resolving outside the store is refused. */
-  Path resolve(ModelSaved saved) throws ModelLoadException {
-    try {
-      return ArtifactPaths.resolve(storeRoot, saved);
-    } catch (ArtifactPathException e) {
-      throw new ModelLoadException(e.getMessage(), e);
     }
   }
 
