@@ -23,32 +23,36 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM.
  *
- * <p>It binds loopback ports chosen once at construction and keeps its log directory across {@link
- * #stop()} and {@link #start()}, so a test can take Kafka away and bring the same cluster back on
- * the same address with its topics intact.
+ * <p>It binds loopback ports (or a given address) chosen once at construction and keeps its log
+ * directory across {@link #stop()} and {@link #start()}, so a test can take Kafka away and bring
+ * the same cluster back on the same address with its topics intact.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
+  private static final String LOOPBACK = "127.0.0.1";
   private final Path logDir;
   private final boolean ownsLogDir;
+  private final String host;
   private final int brokerPort;
   private final int controllerPort;
   private final String clusterId = Uuid.randomUuid().toString();
   private KafkaRaftServer server;
   private boolean formatted;
 
-  private EmbeddedKafka(Path logDir, boolean ownsLogDir, int brokerPort) {
+  private EmbeddedKafka(Path logDir, boolean ownsLogDir, String host, int brokerPort) {
     this.logDir = logDir;
     this.ownsLogDir = ownsLogDir;
+    this.host = host;
     this.brokerPort = brokerPort;
-    this.controllerPort = freePort();
+    this.controllerPort = host.equals(LOOPBACK) ? freePort() : brokerPort + 1;
   }
 
   /** A broker on a free loopback port with its data in a new temporary directory. */
   public static EmbeddedKafka onFreePort() {
     try {
-      return new EmbeddedKafka(Files.createTempDirectory("modelsync-kafka"), true, freePort());
+      return new EmbeddedKafka(
+          Files.createTempDirectory("modelsync-kafka"), true, LOOPBACK, freePort());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -56,7 +60,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** A broker on the given port (0 picks a free one) keeping its data in {@code logDir}. */
   public static EmbeddedKafka at(Path logDir, int port) {
-    return new EmbeddedKafka(logDir, false, port == 0 ? freePort() : port);
+    return new EmbeddedKafka(logDir, false, LOOPBACK, port == 0 ? freePort() : port);
+  }
+
+  /**
+   * A broker bound to and advertising {@code host} (an address of this machine or of the network
+   * namespace it runs in), on {@code port} with the controller on {@code port + 1}.
+   */
+  public static EmbeddedKafka at(Path logDir, String host, int port) {
+    if (port <= 0 || port >= 65535) {
+      throw new IllegalArgumentException("port must be from 1 to 65534, got " + port);
+    }
+    return new EmbeddedKafka(logDir, false, host, port);
   }
 
   /** Starts (or restarts) the broker and returns once it accepts connections. */
@@ -97,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The address clients use, such as {@code 127.0.0.1:41234}. */
   public String bootstrapServers() {
-    return "127.0.0.1:" + brokerPort;
+    return host + ":" + brokerPort;
   }
 
   @Override
@@ -112,11 +127,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
     p.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

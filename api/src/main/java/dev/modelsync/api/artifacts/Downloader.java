@@ -142,7 +142,7 @@ final class Downloader {
               uri,
               written,
               file.size(),
-              e.toString(),
+              (e instanceof Progress ? e.getCause() : e).toString(),
               backoff);
           sleep(backoff);
         }
