@@ -14,7 +14,8 @@ Checks:
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
     ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; Services reach them;
   * volumes: the notebook writes the models volume the agent mounts read-only in the same pod, the
-    agent writes its store, the api mounts its store read-only; non-root, no privilege escalation,
+    agent writes its store, the api mounts its store read-only and a writable cache for the
+    versions it fetches from MODELSYNC_ARTIFACT_BASE_URL (the agent Service); non-root, no privilege escalation,
     read-only root fs and resource limits for the agent and api.
   * if kubectl is on PATH: `kubectl kustomize` renders the base (skipped, and said so, otherwise).
 
@@ -52,7 +53,7 @@ RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ"}
 # KAFKA_* variables that KafkaClientConfig does not pass to the clients.
 KAFKA_NOT_PASSED = {"KAFKA_HEAP_OPTS", "KAFKA_OPTS"}
 # Planned in issue 10, not read by any Java config yet: allowed only in '# FUTURE:' comments.
-FUTURE = {"MODELSYNC_ARTIFACT_BASE_URL", "MODELSYNC_EVENT_KEY"}
+FUTURE = {"MODELSYNC_EVENT_KEY"}
 FUTURE_MARK = re.compile(r"#\s*FUTURE:.*?\b((?:MODELSYNC|KAFKA)_[A-Z0-9_]+)")
 
 failures, notes = [], []
@@ -351,9 +352,20 @@ def main():
         replicas = (w.get("spec") or {}).get("replicas", 1)
         if w.get("kind") != "Deployment" or replicas < 2:
             fail(f"{rel}: api should be a Deployment with at least 2 replicas, got {w.get('kind')} x{replicas}")
-        store = mounts(c).get(values.get("MODELSYNC_STORE_DIR"))
-        if not store or store.get("readOnly") is not True:
-            fail(f"{rel}: api must mount its store read-only at MODELSYNC_STORE_DIR={values.get('MODELSYNC_STORE_DIR')}")
+        if "MODELSYNC_STORE_DIR" in values:
+            store = mounts(c).get(values.get("MODELSYNC_STORE_DIR"))
+            if not store or store.get("readOnly") is not True:
+                fail(f"{rel}: api must mount its store read-only at MODELSYNC_STORE_DIR={values.get('MODELSYNC_STORE_DIR')}")
+        elif "MODELSYNC_ARTIFACT_BASE_URL" not in values:
+            fail(f"{rel}: api needs MODELSYNC_STORE_DIR or MODELSYNC_ARTIFACT_BASE_URL")
+        if "MODELSYNC_ARTIFACT_BASE_URL" in values:
+            url = values["MODELSYNC_ARTIFACT_BASE_URL"]
+            if not re.match(r"^https?://modelsync-agent(\.[a-z0-9.-]+)?:8081/?$", url):
+                fail(f"{rel}: MODELSYNC_ARTIFACT_BASE_URL should be the modelsync-agent Service on 8081, got {url!r}")
+            cache = mounts(c).get(values.get("MODELSYNC_CACHE_DIR"))
+            if not cache or cache.get("readOnly"):
+                fail(f"{rel}: api must mount a writable volume at MODELSYNC_CACHE_DIR={values.get('MODELSYNC_CACHE_DIR')}"
+                     " (the fetched versions; the root filesystem is read-only)")
         port = int(values.get("MODELSYNC_PORT", "8080"))
         if port != 8080 or port not in [p.get("containerPort") for p in c.get("ports") or []]:
             fail(f"{rel}: api must listen on and declare containerPort 8080 (MODELSYNC_PORT={port})")
