@@ -1,12 +1,13 @@
 package dev.modelsync.agent;
 
 import dev.modelsync.agent.http.AgentHttp;
-import dev.modelsync.agent.publish.KafkaHealth;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -46,6 +47,7 @@ public final class Agent {
   private Admin admin;
   private Publisher publisher;
   private KafkaHealth health;
+  private StoreHealth storeHealth;
   private Synchronizer sync;
   private DirectoryWatcher watcher;
   private HttpServer server;
@@ -88,8 +90,12 @@ public final class Agent {
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
     Ledger ledger = Ledger.load(config.storeDir());
+    storeHealth = new StoreHealth(config.storeDir());
     AgentMetrics metrics =
-        new AgentMetrics(registry, () -> publisher == null ? 0 : publisher.pending());
+        new AgentMetrics(
+            registry,
+            () -> publisher == null ? 0 : publisher.pending(),
+            () -> storeHealth.status().up() ? 1 : 0);
     sync =
         new Synchronizer(
             new Layout(config.modelsDir()),
@@ -97,7 +103,8 @@ public final class Agent {
             ledger,
             config.quietMs(),
             executor,
-            metrics);
+            metrics,
+            storeHealth);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -109,6 +116,8 @@ public final class Agent {
     sync.publishWith(publisher);
     health = new KafkaHealth(admin, config.healthMs());
     health.start(executor, config.healthMs());
+    executor.scheduleWithFixedDelay(
+        storeHealth::probe, 0, config.healthMs(), TimeUnit.MILLISECONDS);
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
     sync.rescan();
     executor.scheduleWithFixedDelay(
@@ -118,7 +127,8 @@ public final class Agent {
   private Future<Agent> listen() {
     return vertx
         .createHttpServer()
-        .requestHandler(AgentHttp.router(vertx, health::status, sync::view, registry))
+        .requestHandler(
+            AgentHttp.router(vertx, health::status, storeHealth::status, sync::view, registry))
         .listen(config.port())
         .map(
             s -> {
