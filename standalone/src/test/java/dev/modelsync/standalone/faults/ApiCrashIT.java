@@ -78,11 +78,22 @@ class ApiCrashIT {
       throw new AssertionError(e.getMessage() + "\n" + api.output(), e);
     }
     String served =
-        "a "
-            + Faults.get(port, "/v1/models/a").body()
-            + " b "
-            + Faults.get(port, "/v1/models/b").body();
-    System.out.println("api serves: " + served.replaceAll("\\s+", " "));
+        "a versions "
+            + versions("a")
+            + " answering "
+            + Faults.answer(port, "a")
+            + ", b versions "
+            + versions("b")
+            + " answering "
+            + Faults.answer(port, "b");
+    System.out.println("api serves: " + served);
     return served;
+  }
+
+  /** The loaded versions, from KServe model metadata. */
+  private String versions(String model) {
+    String body = Faults.get(port, "/v2/models/" + model).body();
+    int at = body.indexOf("\"versions\":");
+    return body.substring(at + 11, body.indexOf(']', at) + 1);
   }
 }
