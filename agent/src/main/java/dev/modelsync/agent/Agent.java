@@ -2,12 +2,13 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.http.AgentHttp;
 import dev.modelsync.agent.http.ArtifactIndex;
-import dev.modelsync.agent.publish.KafkaHealth;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -47,6 +48,7 @@ public final class Agent {
   private Admin admin;
   private Publisher publisher;
   private KafkaHealth health;
+  private StoreHealth storeHealth;
   private Synchronizer sync;
   private DirectoryWatcher watcher;
   private HttpServer server;
@@ -90,8 +92,12 @@ public final class Agent {
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
     Ledger ledger = Ledger.load(config.storeDir());
+    storeHealth = new StoreHealth(config.storeDir());
     AgentMetrics metrics =
-        new AgentMetrics(registry, () -> publisher == null ? 0 : publisher.pending());
+        new AgentMetrics(
+            registry,
+            () -> publisher == null ? 0 : publisher.pending(),
+            () -> storeHealth.status().up() ? 1 : 0);
     sync =
         new Synchronizer(
             new Layout(config.modelsDir()),
@@ -99,7 +105,8 @@ public final class Agent {
             ledger,
             config.quietMs(),
             executor,
-            metrics);
+            metrics,
+            storeHealth);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -113,6 +120,8 @@ public final class Agent {
     sync.onQueued(artifacts::remember);
     health = new KafkaHealth(admin, config.healthMs());
     health.start(executor, config.healthMs());
+    executor.scheduleWithFixedDelay(
+        storeHealth::probe, 0, config.healthMs(), TimeUnit.MILLISECONDS);
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
     sync.rescan();
     executor.scheduleWithFixedDelay(
@@ -124,7 +133,13 @@ public final class Agent {
         .createHttpServer()
         .requestHandler(
             AgentHttp.router(
-                vertx, health::status, sync::view, registry, artifacts, config.artifactToken()))
+                vertx,
+                health::status,
+                storeHealth::status,
+                sync::view,
+                registry,
+                artifacts,
+                config.artifactToken()))
         .listen(config.port())
         .map(
             s -> {

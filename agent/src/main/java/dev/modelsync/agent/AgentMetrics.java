@@ -20,7 +20,7 @@ final class AgentMetrics {
   /** modelsync_agent_publish_latency_seconds: queued to acknowledged. */
   private final Timer publishLatency;
 
-  AgentMetrics(MeterRegistry registry, Supplier<Number> pending) {
+  AgentMetrics(MeterRegistry registry, Supplier<Number> pending, Supplier<Number> storeWritable) {
     this.registry = registry;
     this.saves =
         Counter.builder("modelsync.agent.saves")
@@ -37,6 +37,10 @@ final class AgentMetrics {
             .register(registry);
     Gauge.builder("modelsync.agent.pending.events", () -> pending.get().doubleValue())
         .description("Events queued and not yet acknowledged by Kafka")
+        .register(registry);
+    // modelsync_agent_store_writable: 0 while a snapshot or the probe file cannot be written
+    Gauge.builder("modelsync.agent.store.writable", () -> storeWritable.get().doubleValue())
+        .description("1 when the store takes writes, 0 when it is full or not writable")
         .register(registry);
     published("saved");
     published("deleted");

@@ -5,6 +5,7 @@ import dev.modelsync.agent.store.Archiver;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Ledger.Entry;
 import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.Completion;
 import dev.modelsync.agent.watch.Completion.Decision;
 import dev.modelsync.agent.watch.Layout;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Synchronizer implements Publisher.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
+  private static final long MAX_RETRY_MS = 30_000;
 
   /** What the agent knows of one unit, between observations. */
   private static final class Tracker {
@@ -53,6 +55,9 @@ final class Synchronizer implements Publisher.Listener {
 
     boolean recheckScheduled;
     String state = "waiting";
+
+    /** Snapshots that failed in a row (full or unwritable store): the retry backs off. */
+    int failures;
 
     Tracker(SaveUnit unit) {
       this.unit = unit;
@@ -67,6 +72,7 @@ final class Synchronizer implements Publisher.Listener {
   private final long quietMs;
   private final ScheduledExecutorService executor;
   private final AgentMetrics metrics;
+  private final StoreHealth storeHealth;
   private Publisher publisher;
   private final Map<String, Tracker> trackers = new TreeMap<>();
   private final Set<String> warned = new HashSet<>();
@@ -80,7 +86,8 @@ final class Synchronizer implements Publisher.Listener {
       Ledger ledger,
       long quietMs,
       ScheduledExecutorService executor,
-      AgentMetrics metrics) {
+      AgentMetrics metrics,
+      StoreHealth storeHealth) {
     this.layout = layout;
     this.observer = new Observer(layout::ignoreLink);
     this.archiver = new Archiver(snapshotter, observer);
@@ -89,6 +96,7 @@ final class Synchronizer implements Publisher.Listener {
     this.quietMs = quietMs;
     this.executor = executor;
     this.metrics = metrics;
+    this.storeHealth = storeHealth;
   }
 
   void publishWith(Publisher publisher) {
@@ -252,6 +260,10 @@ final class Synchronizer implements Publisher.Listener {
     long started = System.nanoTime();
     metrics.saveSeen();
     Archiver.Outcome outcome = archiver.archive(unit, obs, ledger, Instant.now());
+    if (!(outcome instanceof Archiver.Retry) && !(outcome instanceof Archiver.Changed)) {
+      t.failures = 0;
+      storeHealth.cleared(unit.relative());
+    }
     if (outcome instanceof Archiver.Ready ready) {
       ModelSaved event = ready.event();
       ledger.saveQueued(
@@ -286,10 +298,17 @@ final class Synchronizer implements Publisher.Listener {
       LOG.error("Not publishing {}: {}", unit, rejected.reason());
       metrics.error("store");
     } else if (outcome instanceof Archiver.Retry retry) {
-      LOG.warn("Cannot snapshot {}: {}; retrying", unit, retry.reason());
+      // Nothing half-written stays behind (the copy is removed); retry with backoff, and say so
+      // on /health until it works.
+      long delay = Math.min(MAX_RETRY_MS, quietMs << Math.min(t.failures, 16));
+      t.failures++;
+      t.state = "retrying in " + delay + " ms: " + retry.reason();
+      storeHealth.failing(unit.relative(), retry.reason());
+      LOG.warn(
+          "Cannot snapshot {}: {}; retry {} in {} ms", unit, retry.reason(), t.failures, delay);
       metrics.error("snapshot");
       t.fingerprint = null;
-      scheduleRecheck(t, quietMs);
+      scheduleRecheck(t, delay);
     }
   }
 
@@ -298,6 +317,7 @@ final class Synchronizer implements Publisher.Listener {
    * delete-and-create does not flap.
    */
   private void gone(String relative) {
+    storeHealth.cleared(relative);
     Tracker removed = trackers.remove(relative);
     if (removed != null && ledger.liveFrom(relative).isEmpty()) {
       return;

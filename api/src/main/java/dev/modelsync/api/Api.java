@@ -6,6 +6,7 @@ import dev.modelsync.api.catalog.Catalog;
 import dev.modelsync.api.catalog.Deployer;
 import dev.modelsync.api.catalog.RepositoryAdmin;
 import dev.modelsync.api.engine.EngineRegistry;
+import dev.modelsync.api.engine.ModelLoader;
 import dev.modelsync.api.engine.OnnxRuntimeLoader;
 import dev.modelsync.api.events.EventConsumer;
 import dev.modelsync.api.events.StatusPublisher;
@@ -14,6 +15,7 @@ import dev.modelsync.api.http.HttpVerticle;
 import dev.modelsync.api.http.InferenceExecutor;
 import dev.modelsync.api.http.Services;
 import dev.modelsync.api.metrics.ApiMetrics;
+import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.ModelEvent;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -29,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Api {
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  private static final long KAFKA_CHECK_MS = 2_000;
 
   private final Vertx vertx;
   private final ApiConfig config;
+  private final EngineRegistry engines;
   private final Catalog catalog = new Catalog();
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,21 +65,33 @@ public final class Api {
   private Deployer deployer;
   private ArtifactSource artifacts;
   private EventConsumer consumer;
+  private Admin admin;
+  private KafkaHealth kafkaHealth;
+  private long kafkaTimer = -1;
   private int httpPort;
 
-  private Api(Vertx vertx, ApiConfig config) {
+  private Api(Vertx vertx, ApiConfig config, List<ModelLoader> extraLoaders) {
     this.vertx = vertx;
     this.config = config;
+    List<ModelLoader> loaders = new ArrayList<>(extraLoaders);
+    loaders.add(0, new OnnxRuntimeLoader(config.ortIntraOpThreads()));
+    this.engines = new EngineRegistry(loaders);
   }
 
   /** Starts the server; resolves once HTTP listens. Readiness follows once the catalog loads. */
   public static Future<Api> start(Vertx vertx, ApiConfig config) {
-    Api api = new Api(vertx, config);
+    return start(vertx, config, List.of());
+  }
+
+  /** Starts the server with engines besides ONNX Runtime (tests plug special loaders in here). */
+  public static Future<Api> start(Vertx vertx, ApiConfig config, List<ModelLoader> extraLoaders) {
+    Api api = new Api(vertx, config, extraLoaders);
     return api.startAll().map(api).recover(e -> api.close().transform(x -> Future.failedFuture(e)));
   }
 
   private Future<Void> startAll() {
-    metrics = new ApiMetrics(catalog::loadedCount);
+    metrics = new ApiMetrics(catalog::loadedCount, engines::openCount);
+    watchKafka();
     loadPool = vertx.createSharedWorkerExecutor("modelsync-load", config.loadThreads());
     inference = new InferenceExecutor(config.inferThreads());
     ControlVerticle control = new ControlVerticle();
@@ -104,8 +122,7 @@ public final class Api {
                       closer,
                       catalog,
                       artifacts,
-                      new EngineRegistry(
-                          List.of(new OnnxRuntimeLoader(config.ortIntraOpThreads()))),
+                      engines,
                       status,
                       metrics,
                       new Deployer.Settings(config.keepVersions(), config.instanceId()));
@@ -117,7 +134,9 @@ public final class Api {
                       ready::get,
                       inference,
                       config.adminToken(),
-                      config.maxBodyBytes());
+                      config.maxBodyBytes(),
+                      config.maxInFlight(),
+                      kafkaHealth::status);
               return deployHttp(services);
             })
         .andThen(x -> startConsumer(control.context()))
@@ -130,6 +149,19 @@ public final class Api {
                     config.eventsTopic(),
                     config.kafka().bootstrapServers(),
                     artifacts));
+  }
+
+  /**
+   * Checks Kafka every few seconds, so /health says when the broker is lost and when it is back.
+   */
+  private void watchKafka() {
+    var props = config.kafka().clientProperties();
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "modelsync-api-health-" + config.instanceId());
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+    admin = Admin.create(props);
+    kafkaHealth = new KafkaHealth(admin, KAFKA_CHECK_MS);
+    kafkaHealth.check();
+    kafkaTimer = vertx.setPeriodic(KAFKA_CHECK_MS, id -> kafkaHealth.check());
   }
 
   private Future<Void> deployHttp(Services services) {
@@ -222,6 +254,7 @@ public final class Api {
   public Future<Void> close() {
     ready.set(false);
     closed.set(true);
+    vertx.cancelTimer(kafkaTimer);
     return blocking(
             () -> {
               if (consumer != null) {
@@ -255,6 +288,9 @@ public final class Api {
                       }
                       if (artifacts != null) {
                         artifacts.close();
+                      }
+                      if (admin != null) {
+                        admin.close(java.time.Duration.ofSeconds(2));
                       }
                       if (metrics != null) {
                         metrics.close();

@@ -34,6 +34,7 @@ public record ApiConfig(
     int loadThreads,
     int httpInstances,
     int maxBodyBytes,
+    int maxInFlight,
     Optional<EventKey> eventKey,
     Artifacts artifacts) {
 
@@ -135,6 +136,12 @@ public record ApiConfig(
   public static final Option MAX_BODY_BYTES =
       Option.optional(
           "MODELSYNC_MAX_BODY_BYTES", null, String.valueOf(16 << 20), "largest request body");
+  public static final Option MAX_IN_FLIGHT =
+      Option.optional(
+          "MODELSYNC_MAX_IN_FLIGHT",
+          null,
+          "1024",
+          "inference requests admitted at once; more are refused with 503 overloaded");
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -151,6 +158,7 @@ public record ApiConfig(
           LOAD_THREADS,
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
+          MAX_IN_FLIGHT,
           EventKey.OPTION,
           ARTIFACT_BASE_URL,
           ArtifactToken.OPTION,
@@ -182,6 +190,7 @@ public record ApiConfig(
     requireRange(LOAD_THREADS, loadThreads, 1, 64);
     requireRange(HTTP_INSTANCES, httpInstances, 1, 256);
     requireRange(MAX_BODY_BYTES, maxBodyBytes, 1024, Integer.MAX_VALUE);
+    requireRange(MAX_IN_FLIGHT, maxInFlight, 1, 1_000_000);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
   }
 
@@ -202,6 +211,7 @@ public record ApiConfig(
         intValue(s, LOAD_THREADS),
         intValue(s, HTTP_INSTANCES),
         intValue(s, MAX_BODY_BYTES),
+        intValue(s, MAX_IN_FLIGHT),
         EventKey.from(s),
         new Artifacts(
             Optional.ofNullable(s.optionalString(ARTIFACT_BASE_URL)).map(ApiConfig::url),
@@ -236,6 +246,7 @@ public record ApiConfig(
         loadThreads,
         httpInstances,
         maxBodyBytes,
+        maxInFlight,
         eventKey,
         artifacts);
   }

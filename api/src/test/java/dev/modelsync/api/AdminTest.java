@@ -99,6 +99,7 @@ class AdminTest {
         c.loadThreads(),
         c.httpInstances(),
         c.maxBodyBytes(),
+        c.maxInFlight(),
         c.eventKey(),
         c.artifacts());
   }

@@ -4,6 +4,7 @@ import dev.modelsync.agent.Agent;
 import dev.modelsync.agent.AgentConfig;
 import dev.modelsync.api.Api;
 import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.engine.ModelLoader;
 import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,14 +31,21 @@ final class Launcher implements AutoCloseable {
 
   private final StandaloneConfig config;
   private final Map<String, String> env;
+  private final List<ModelLoader> extraLoaders;
   private EmbeddedKafka kafka;
   private Vertx vertx;
   private Agent agent;
   private Api api;
 
   Launcher(StandaloneConfig config, Map<String, String> env) {
+    this(config, env, List.of());
+  }
+
+  /** With engines besides ONNX Runtime (tests). */
+  Launcher(StandaloneConfig config, Map<String, String> env, List<ModelLoader> extraLoaders) {
     this.config = config;
     this.env = env;
+    this.extraLoaders = extraLoaders;
   }
 
   /** Starts everything and returns once the api answers ready. */
@@ -63,7 +72,7 @@ final class Launcher implements AutoCloseable {
     ApiConfig apiConfig = ApiConfig.from(apiEnv);
     vertx = Vertx.vertx();
     agent = await(Agent.start(vertx, agentConfig));
-    api = await(Api.start(vertx, apiConfig));
+    api = await(Api.start(vertx, apiConfig, extraLoaders));
     awaitReady();
     return this;
   }
@@ -74,6 +83,11 @@ final class Launcher implements AutoCloseable {
 
   int agentPort() {
     return agent.httpPort();
+  }
+
+  /** The embedded broker, or null when an external Kafka is used. */
+  EmbeddedKafka embeddedKafka() {
+    return kafka;
   }
 
   String bootstrapServers() {

@@ -1,8 +1,11 @@
 package dev.modelsync.standalone;
 
+import dev.modelsync.api.engine.ModelLoader;
+import dev.modelsync.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The launcher in this JVM on free ports, for tests and benchmarks. */
@@ -20,6 +23,12 @@ public final class StandaloneHarness implements AutoCloseable {
   }
 
   public static StandaloneHarness start(Path dir, Map<String, String> extraEnv) throws Exception {
+    return start(dir, extraEnv, List.of());
+  }
+
+  /** With engines besides ONNX Runtime, such as a loader that fails or takes its time. */
+  public static StandaloneHarness start(
+      Path dir, Map<String, String> extraEnv, List<ModelLoader> extraLoaders) throws Exception {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("MODELSYNC_MODELS_DIR", dir.resolve("models").toString());
     env.put("MODELSYNC_DATA_DIR", dir.resolve("data").toString());
@@ -28,7 +37,7 @@ public final class StandaloneHarness implements AutoCloseable {
     env.put("MODELSYNC_KAFKA_PORT", "0");
     env.put("MODELSYNC_DEMO", "false");
     StandaloneConfig config = StandaloneConfig.from(env);
-    return new StandaloneHarness(new Launcher(config, env).start(), config);
+    return new StandaloneHarness(new Launcher(config, env, extraLoaders).start(), config);
   }
 
   public int apiPort() {
@@ -41,6 +50,15 @@ public final class StandaloneHarness implements AutoCloseable {
 
   public String bootstrapServers() {
     return launcher.bootstrapServers();
+  }
+
+  /** The embedded broker, to take Kafka away and bring it back on the same port. */
+  public EmbeddedKafka kafka() {
+    return launcher.embeddedKafka();
+  }
+
+  public Path storeDir() {
+    return config.storeDir();
   }
 
   public Path modelsDir() {

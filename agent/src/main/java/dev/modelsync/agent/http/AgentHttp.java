@@ -2,8 +2,9 @@ package dev.modelsync.agent.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelsync.agent.publish.KafkaHealth;
+import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -25,6 +26,7 @@ public final class AgentHttp {
   public static Router router(
       Vertx vertx,
       Supplier<KafkaHealth.Status> health,
+      Supplier<StoreHealth.Status> store,
       Supplier<Map<String, Object>> models,
       PrometheusMeterRegistry registry,
       ArtifactIndex artifacts,
@@ -35,12 +37,26 @@ public final class AgentHttp {
         .get("/health")
         .handler(
             ctx -> {
-              KafkaHealth.Status status = health.get();
+              KafkaHealth.Status kafka = health.get();
+              StoreHealth.Status storeNow = store.get();
+              boolean up = kafka.up() && storeNow.up();
+              String reason =
+                  !kafka.up() && !storeNow.up()
+                      ? kafka.reason() + "; " + storeNow.reason()
+                      : !kafka.up() ? kafka.reason() : storeNow.reason();
               json(
-                  ctx.response().setStatusCode(status.up() ? 200 : 503),
-                  status.up()
-                      ? Map.of("status", "UP", "kafka", status.reason())
-                      : Map.of("status", "DOWN", "reason", status.reason()));
+                  ctx.response().setStatusCode(up ? 200 : 503),
+                  up
+                      ? Map.of("status", "UP", "kafka", kafka.reason(), "store", storeNow.reason())
+                      : Map.of(
+                          "status",
+                          "DOWN",
+                          "reason",
+                          reason,
+                          "kafka",
+                          kafka.reason(),
+                          "store",
+                          storeNow.reason()));
             });
     router.get("/models").handler(ctx -> json(ctx.response(), models.get()));
     router

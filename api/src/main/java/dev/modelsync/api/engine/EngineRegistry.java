@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Chooses the loader of a version: by the engine the event or manifest names, else by the extension
@@ -14,6 +15,7 @@ import java.util.Map;
  */
 public final class EngineRegistry {
   private final Map<String, ModelLoader> byEngine = new LinkedHashMap<>();
+  private final AtomicInteger open = new AtomicInteger();
 
   public EngineRegistry(List<ModelLoader> loaders) {
     for (ModelLoader loader : loaders) {
@@ -21,9 +23,15 @@ public final class EngineRegistry {
     }
   }
 
+  /** Loads a version; the model counts as open until it is closed. */
   public LoadedModel load(String name, Path dir, String engine, Manifest manifest)
       throws ModelLoadException {
-    return choose(dir, engine, manifest).load(name, dir, manifest);
+    return new OpenModel(choose(dir, engine, manifest).load(name, dir, manifest), open);
+  }
+
+  /** Models loaded and not closed yet: each holds an engine session and its native memory. */
+  public int openCount() {
+    return open.get();
   }
 
   ModelLoader choose(Path dir, String engine, Manifest manifest) throws ModelLoadException {

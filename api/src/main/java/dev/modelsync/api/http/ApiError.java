@@ -21,6 +21,11 @@ final class ApiError extends RuntimeException {
     return new ApiError(503, message);
   }
 
+  /** Too many requests in flight: refused at once rather than queued without bound. */
+  static ApiError overloaded(String message) {
+    return new ApiError(503, message);
+  }
+
   int status() {
     return status;
   }

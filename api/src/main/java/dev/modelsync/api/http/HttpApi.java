@@ -39,6 +39,7 @@ public final class HttpApi {
     router.get("/v2").handler(meta::server);
     router.get("/v2/health/live").handler(meta::live);
     router.get("/v2/health/ready").handler(meta::ready);
+    router.get("/health").handler(meta::health);
     router.get("/v2/models/:model").handler(meta::model);
     router.get("/v2/models/:model/versions/:version").handler(meta::model);
     router.get("/v2/models/:model/ready").handler(meta::modelReady);

@@ -158,14 +158,26 @@ final class InferenceHandlers {
 
   private void infer(
       HttpServerRequest req, Buffer body, String model, String versionText, Protocol work) {
+    var inFlight = services.metrics().inFlight();
+    if (inFlight.incrementAndGet() > services.maxInFlight()) {
+      inFlight.decrementAndGet();
+      services.metrics().overloaded();
+      HttpErrors.send(
+          req,
+          ApiError.overloaded(
+              "overloaded: "
+                  + services.maxInFlight()
+                  + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly"));
+      return;
+    }
     ServedVersion v;
     try {
       v = lease(model, versionText);
     } catch (ApiError e) {
+      inFlight.decrementAndGet();
       HttpErrors.send(req, e);
       return;
     }
-    services.metrics().inFlight().incrementAndGet();
     Job job = new Job(Vertx.currentContext(), req, v, body == null ? null : body.getBytes(), work);
     try {
       services.inference().submit(job);

@@ -37,6 +37,30 @@ final class MetadataHandlers {
     ctx.response().setStatusCode(200).end();
   }
 
+  /**
+   * {@code GET /health}: 200 when the catalog is ready and Kafka answers, else 503 with the reason.
+   * Readiness ({@code /v2/health/ready}) leaves Kafka out on purpose: in a Kafka outage every
+   * replica still serves the versions it has, and taking them all out of a load balancer would drop
+   * requests that could be answered.
+   */
+  void health(RoutingContext ctx) {
+    boolean ready = services.ready().getAsBoolean();
+    var kafka = services.health().get();
+    boolean up = ready && kafka.up();
+    JsonObject body =
+        new JsonObject()
+            .put("status", up ? "UP" : "DOWN")
+            .put("catalog", ready ? "ready" : "loading")
+            .put("kafka", kafka.reason());
+    if (!up) {
+      body.put("reason", kafka.up() ? "the model catalog is still loading" : kafka.reason());
+    }
+    ctx.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
+  }
+
   /** {@code GET /v2/models/{m}[/versions/{v}]}. */
   void model(RoutingContext ctx) {
     String model = ctx.pathParam("model");

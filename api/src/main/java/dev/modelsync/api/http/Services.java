@@ -3,7 +3,9 @@ package dev.modelsync.api.http;
 import dev.modelsync.api.catalog.Catalog;
 import dev.modelsync.api.catalog.RepositoryAdmin;
 import dev.modelsync.api.metrics.ApiMetrics;
+import dev.modelsync.config.KafkaHealth;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the HTTP layer needs from the rest of the server.
@@ -11,6 +13,8 @@ import java.util.function.BooleanSupplier;
  * @param ready true once the catalog is rebuilt and the latest versions are loaded
  * @param inference the inference threads (inference never runs on an event loop)
  * @param adminToken bearer token of admin calls; null refuses them all
+ * @param maxInFlight inference requests admitted at once; more get 503 overloaded
+ * @param health the api's own health: catalog readiness and Kafka connectivity
  */
 public record Services(
     Catalog catalog,
@@ -19,4 +23,6 @@ public record Services(
     BooleanSupplier ready,
     InferenceExecutor inference,
     String adminToken,
-    int maxBodyBytes) {}
+    int maxBodyBytes,
+    int maxInFlight,
+    Supplier<KafkaHealth.Status> health) {}

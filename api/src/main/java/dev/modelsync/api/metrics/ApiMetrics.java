@@ -24,9 +24,15 @@ public final class ApiMetrics implements AutoCloseable {
   private final Counter loads;
   private final Counter loadFailures;
   private final Counter swaps;
+  private final Counter overloaded;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
-  public ApiMetrics(Supplier<Number> versionsLoaded) {
+  /**
+   * @param versionsLoaded versions the catalog holds
+   * @param modelsOpen models loaded by an engine and not closed yet (sessions holding native
+   *     memory), including retired versions still draining
+   */
+  public ApiMetrics(Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -37,6 +43,9 @@ public final class ApiMetrics implements AutoCloseable {
         .register(registry);
     Gauge.builder("modelsync.versions.loaded", versionsLoaded)
         .description("model versions loaded")
+        .register(registry);
+    Gauge.builder("modelsync.models.open", modelsOpen)
+        .description("models loaded by an engine and not yet closed (native sessions)")
         .register(registry);
     loadTime =
         Timer.builder("modelsync.load.time")
@@ -51,6 +60,10 @@ public final class ApiMetrics implements AutoCloseable {
     swaps =
         Counter.builder("modelsync.swaps")
             .description("times the serving version of a model changed")
+            .register(registry);
+    overloaded =
+        Counter.builder("modelsync.infer.overloaded")
+            .description("inference requests refused with 503 because too many were in flight")
             .register(registry);
   }
 
@@ -74,6 +87,10 @@ public final class ApiMetrics implements AutoCloseable {
 
   public void swapped() {
     swaps.increment();
+  }
+
+  public void overloaded() {
+    overloaded.increment();
   }
 
   public AtomicInteger inFlight() {

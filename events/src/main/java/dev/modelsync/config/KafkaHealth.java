@@ -1,4 +1,4 @@
-package dev.modelsync.agent.publish;
+package dev.modelsync.config;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -7,7 +7,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Whether Kafka is reachable, checked periodically with a short timeout. The check does not block
- * the thread that schedules it.
+ * the thread that runs it: the agent schedules it on its sync thread, the api on a Vert.x timer.
  */
 public final class KafkaHealth {
   /** The last outcome. */
@@ -30,7 +30,8 @@ public final class KafkaHealth {
     return status;
   }
 
-  private void check() {
+  /** Starts one check; its outcome replaces {@link #status()} when it completes. */
+  public void check() {
     admin
         .describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
         .nodes()

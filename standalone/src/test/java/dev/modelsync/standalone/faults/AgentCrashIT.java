@@ -1,0 +1,98 @@
+package dev.modelsync.standalone.faults;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.modelsync.events.Digests;
+import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.Topics;
+import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.onnx.OnnxModelWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentCrashIT {
+  @Test
+  @DisplayName(
+      "the agent is killed -9 while a model file is written in chunks over two seconds and"
+          + " restarted: the version is published once, and complete")
+  void crashDuringSlowSave(@TempDir Path dir) throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Path store = dir.resolve("store");
+    byte[] model = OnnxModelWriter.withHiddenLayer(100_000, 7);
+    try (var kafka = EmbeddedKafka.at(dir.resolve("kafka"), 0).start()) {
+      int port = ChildJvm.freePort();
+      Map<String, String> env =
+          Map.of(
+              "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+              "MODELSYNC_MODELS_DIR", models.toString(),
+              "MODELSYNC_STORE_DIR", store.toString(),
+              "MODELSYNC_AGENT_PORT", Integer.toString(port));
+      Path log = dir.resolve("agent.log");
+      ChildJvm agent = new ChildJvm(ChildJvm.AGENT_JAR, env, log);
+      try {
+        awaitUp(port, agent);
+        Path file = models.resolve("crash.onnx");
+        int chunks = 10;
+        int size = (model.length + chunks - 1) / chunks;
+        for (int i = 0; i < chunks; i++) {
+          byte[] chunk =
+              Arrays.copyOfRange(model, i * size, Math.min(model.length, (i + 1) * size));
+          Files.write(file, chunk, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          if (i == 4) {
+            agent.kill();
+            agent = new ChildJvm(ChildJvm.AGENT_JAR, env, log);
+          }
+          Thread.sleep(200);
+        }
+        awaitUp(port, agent);
+        Faults.await(
+            Duration.ofSeconds(60), "crash version 1 published", () -> saved(kafka).size() == 1);
+        Thread.sleep(2_000); // a second publication would have shown by now
+        List<ModelSaved> saved = saved(kafka);
+        assertEquals(1, saved.size(), "published once: " + saved);
+        ModelSaved v1 = saved.get(0);
+        assertEquals(1, v1.version());
+        Path stored = store.resolve("crash").resolve("1");
+        assertEquals(Digests.ofDirectory(stored), v1.digest());
+        assertEquals(model.length, v1.size());
+        assertEquals(
+            HexFormat.of().formatHex(Digests.sha256().digest(model)), v1.files().get(0).sha256());
+        assertArrayEquals(model, Files.readAllBytes(stored.resolve(v1.files().get(0).path())));
+      } finally {
+        agent.kill();
+      }
+    }
+  }
+
+  private static List<ModelSaved> saved(EmbeddedKafka kafka) {
+    return Faults.readAll(kafka.bootstrapServers(), Topics.MODEL_EVENTS).stream()
+        .filter(e -> e instanceof ModelSaved && e.model().equals("crash"))
+        .map(e -> (ModelSaved) e)
+        .toList();
+  }
+
+  static void awaitUp(int port, ChildJvm child) throws InterruptedException {
+    try {
+      Faults.await(
+          Duration.ofSeconds(60),
+          "the child answering on " + port,
+          () -> {
+            HttpResponse<String> r = Faults.get(port, "/health");
+            return r != null && r.statusCode() == 200;
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n" + child.output(), e);
+    }
+  }
+}
