@@ -7,7 +7,6 @@ import dev.modelsync.api.catalog.Deployer;
 import dev.modelsync.api.catalog.RepositoryAdmin;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.ModelLoader;
-import dev.modelsync.api.engine.OnnxRuntimeLoader;
 import dev.modelsync.api.events.EventConsumer;
 import dev.modelsync.api.events.StatusPublisher;
 import dev.modelsync.api.events.TopicSetup;
@@ -73,8 +72,10 @@ public final class Api {
   private Api(Vertx vertx, ApiConfig config, List<ModelLoader> extraLoaders) {
     this.vertx = vertx;
     this.config = config;
-    List<ModelLoader> loaders = new ArrayList<>(extraLoaders);
-    loaders.add(0, new OnnxRuntimeLoader(config.ortIntraOpThreads()));
+    // ONNX Runtime, PyTorch, XGBoost (the last two when on the class path), then the extras.
+    List<ModelLoader> loaders =
+        new ArrayList<>(EngineRegistry.standardLoaders(config.ortIntraOpThreads()));
+    loaders.addAll(extraLoaders);
     this.engines = new EngineRegistry(loaders);
   }
 

@@ -26,6 +26,7 @@ public final class Main {
     quiet("org.apache.kafka", "warn");
     quiet("org.apache.kafka.clients.NetworkClient", "error");
     quiet("ai.djl.onnxruntime.engine.OrtEngine", "error"); // "CUDA is not supported" on CPU hosts
+    quiet("ai.djl.util.cuda.CudaUtils", "error"); // PyTorch builds: "Failed to detect GPU count"
     Logger log = LoggerFactory.getLogger(Main.class);
     if (Arrays.asList(args).contains("--help")) {
       log.info("modelsync-api settings:\n{}", Settings.describe(ApiConfig.OPTIONS));

@@ -23,6 +23,18 @@ public final class EngineRegistry {
     }
   }
 
+  /**
+   * ONNX Runtime, PyTorch and XGBoost. The last two load only when their DJL engine is on the class
+   * path (see README.md, Engines); otherwise their models fail to load with a clear reason.
+   *
+   * @param ortIntraOpThreads ONNX Runtime intra-op threads per session; 0 = its default
+   */
+  public static List<ModelLoader> standardLoaders(int ortIntraOpThreads) {
+    DjlEngines.configure();
+    return List.of(
+        new OnnxRuntimeLoader(ortIntraOpThreads), new PyTorchLoader(), new XGBoostLoader());
+  }
+
   /** Loads a version; the model counts as open until it is closed. */
   public LoadedModel load(String name, Path dir, String engine, Manifest manifest)
       throws ModelLoadException {
@@ -43,14 +55,19 @@ public final class EngineRegistry {
       ModelLoader loader = byEngine.get(wanted.toLowerCase(Locale.ROOT));
       if (loader == null) {
         throw new ModelLoadException(
-            "engine '" + wanted + "' is not available in this server; it has " + byEngine.keySet());
+            "engine '"
+                + wanted
+                + "' is not available in this server; it knows "
+                + byEngine.values().stream().map(ModelLoader::engine).toList());
       }
       return loader;
     }
     try {
       for (String file : dev.modelsync.events.Digests.listFiles(dir)) {
-        int dot = file.lastIndexOf('.');
-        String ext = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
+        if (file.equals(Manifest.FILE_NAME)) {
+          continue; // the manifest, not an XGBoost booster
+        }
+        String ext = ModelFiles.extension(file);
         for (ModelLoader loader : byEngine.values()) {
           if (loader.extensions().contains(ext)) {
             return loader;

@@ -5,15 +5,12 @@ import ai.djl.onnxruntime.engine.OrtSymbolBlock;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtSession;
 import dev.modelsync.events.Manifest;
-import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /** Loads {@code .onnx} files with DJL's ONNX Runtime engine, fully offline. */
 public final class OnnxRuntimeLoader implements ModelLoader {
@@ -40,7 +37,7 @@ public final class OnnxRuntimeLoader implements ModelLoader {
 
   @Override
   public LoadedModel load(String name, Path dir, Manifest manifest) throws ModelLoadException {
-    String file = modelFile(dir, manifest);
+    String file = ModelFiles.pick(dir, manifest, extensions());
     Model model = Model.newInstance(name, ENGINE);
     try {
       // DJL's OrtModel applies intraOpNumThreads only when interOpNumThreads is set too.
@@ -55,29 +52,6 @@ public final class OnnxRuntimeLoader implements ModelLoader {
       model.close();
       throw new ModelLoadException(
           "not a loadable ONNX model (" + file + "): " + rootMessage(e), e);
-    }
-  }
-
-  private static String modelFile(Path dir, Manifest manifest) throws ModelLoadException {
-    if (manifest != null && manifest.file() != null) {
-      Path file = dir.resolve(manifest.file()).normalize();
-      if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
-        throw new ModelLoadException("manifest names file '" + manifest.file() + "' not in " + dir);
-      }
-      return dir.relativize(file).toString();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      List<Path> onnx =
-          files.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
-      if (onnx.isEmpty()) {
-        throw new ModelLoadException("no .onnx file in " + dir);
-      }
-      if (onnx.size() > 1 && onnx.stream().noneMatch(p -> p.endsWith("model.onnx"))) {
-        throw new ModelLoadException("several .onnx files in " + dir + " and no model.json");
-      }
-      return onnx.size() == 1 ? onnx.get(0).getFileName().toString() : "model.onnx";
-    } catch (IOException e) {
-      throw new ModelLoadException("cannot list " + dir + ": " + e.getMessage(), e);
     }
   }
 
