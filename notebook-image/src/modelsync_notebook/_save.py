@@ -15,7 +15,7 @@ from typing import Any
 
 import onnx
 
-from . import _convert, _wait
+from . import _convert, _native, _wait
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MODEL_FILE = "model.onnx"
@@ -45,13 +45,17 @@ def save_model(
     api_url: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> SavedModel:
-    """Saves a model as ``<models_dir>/<name>/<next version>/`` with ``model.onnx`` and
+    """Saves a model as ``<models_dir>/<name>/<next version>/`` with its model file and
     ``model.json``, renamed into place in one step so the agent never sees half a save.
 
     Args:
         model_or_path: an ``onnx.ModelProto``, a path to a ``.onnx`` file, a ``torch.nn.Module``
             (exported with ``torch.onnx.export``; needs ``example_input``) or a scikit-learn model
-            (converted with skl2onnx, which must be installed; needs ``example_input``).
+            (converted with skl2onnx, which must be installed; needs ``example_input``), all saved
+            as ``model.onnx`` for ONNX Runtime; or a TorchScript module (``torch.jit.script`` /
+            ``torch.jit.trace``; needs ``example_input``), saved as ``model.pt`` for the PyTorch
+            engine; or an XGBoost ``Booster`` (or ``XGBModel``), saved as ``booster.json`` for the
+            XGBoost engine. The api serves the last two only when built with those engines.
         name: the model name, ``[A-Za-z0-9][A-Za-z0-9._-]{0,127}``.
         example_input: an array, tensor, tuple of them (one per input) or dict by input name.
             Its first row goes into ``model.json`` for the api to warm the model up with.
@@ -71,20 +75,33 @@ def save_model(
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
 
-    model, source = _convert.to_onnx(model_or_path, example_input)
-    inputs, outputs = _convert.signature(model)
-    examples = _convert.example(model, inputs, example_input)
-    if examples:
-        _convert.run_example(model, examples)
-    manifest = {
-        "engine": "OnnxRuntime",
-        "file": MODEL_FILE,
-        "inputs": inputs,
-        "outputs": outputs,
-        "example": examples,
-        "metadata": _metadata(source, metadata),
-    }
-    version, path = _write_version(models_dir, name, model, manifest)
+    native = _native.detect(model_or_path, example_input)
+    if native is not None:
+        files = native.files
+        manifest = {
+            "engine": native.engine,
+            "file": native.file,
+            "inputs": native.inputs,
+            "outputs": native.outputs,
+            "example": native.example,
+            "metadata": {**native.versions, **_metadata(native.source, metadata)},
+        }
+    else:
+        model, source = _convert.to_onnx(model_or_path, example_input)
+        inputs, outputs = _convert.signature(model)
+        examples = _convert.example(model, inputs, example_input)
+        if examples:
+            _convert.run_example(model, examples)
+        files = {MODEL_FILE: model.SerializeToString()}
+        manifest = {
+            "engine": "OnnxRuntime",
+            "file": MODEL_FILE,
+            "inputs": inputs,
+            "outputs": outputs,
+            "example": examples,
+            "metadata": _metadata(source, metadata),
+        }
+    version, path = _write_version(models_dir, name, files, manifest)
     if not wait:
         return SavedModel(name, version, path)
     seconds = _wait.until_ready(api_url, name, version, timeout)
@@ -159,7 +176,7 @@ def _user() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
-def _write_version(models_dir: str, name: str, model: onnx.ModelProto,
+def _write_version(models_dir: str, name: str, files: dict[str, bytes],
                    manifest: dict) -> tuple[int, str]:
     model_dir = os.path.join(models_dir, name)
     os.makedirs(model_dir, mode=0o755, exist_ok=True)
@@ -167,7 +184,8 @@ def _write_version(models_dir: str, name: str, model: onnx.ModelProto,
     tmp = os.path.join(model_dir, f".tmp-{uuid.uuid4().hex}")
     os.mkdir(tmp, 0o755)
     try:
-        _write_file(os.path.join(tmp, MODEL_FILE), model.SerializeToString())
+        for file, data in files.items():
+            _write_file(os.path.join(tmp, file), data)
         _write_file(os.path.join(tmp, MANIFEST_FILE),
                     (json.dumps(manifest, indent=2) + "\n").encode())  # written last
         _fsync_dir(tmp)
