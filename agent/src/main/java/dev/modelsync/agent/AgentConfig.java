@@ -80,7 +80,7 @@ public record AgentConfig(
           "MODELSYNC_INSTANCE_ID",
           "instance",
           null,
-          "agent name in the event source; default host name");
+          "agent name in the event source and metrics (instance label); default host name");
 
   public static final List<Option> OPTIONS =
       List.of(

@@ -137,7 +137,9 @@ public final class Api {
                       config.adminToken(),
                       config.maxBodyBytes(),
                       config.maxInFlight(),
-                      kafkaHealth::status);
+                      kafkaHealth::status,
+                      config.maxTensorBytes(),
+                      config.requestTimeoutMs());
               return deployHttp(services);
             })
         .andThen(x -> startConsumer(control.context()))

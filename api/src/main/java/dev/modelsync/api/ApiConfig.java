@@ -35,6 +35,8 @@ public record ApiConfig(
     int httpInstances,
     int maxBodyBytes,
     int maxInFlight,
+    long maxTensorBytes,
+    long requestTimeoutMs,
     Optional<EventKey> eventKey,
     Artifacts artifacts) {
 
@@ -112,7 +114,10 @@ public record ApiConfig(
       Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one");
   public static final Option INSTANCE_ID =
       Option.optional(
-          "MODELSYNC_INSTANCE_ID", null, null, "replica id in status events; default host name");
+          "MODELSYNC_INSTANCE_ID",
+          null,
+          null,
+          "replica id in status events and metrics (instance label); default host name");
   public static final Option ADMIN_TOKEN =
       Option.optional(
           "MODELSYNC_ADMIN_TOKEN", null, null, "bearer token of admin calls; unset = refused");
@@ -142,6 +147,18 @@ public record ApiConfig(
           null,
           "1024",
           "inference requests admitted at once; more are refused with 503 overloaded");
+  public static final Option MAX_TENSOR_BYTES =
+      Option.optional(
+          "MODELSYNC_MAX_TENSOR_BYTES",
+          null,
+          String.valueOf(64 << 20),
+          "largest request tensor (elements × element bytes), refused before allocation");
+  public static final Option REQUEST_TIMEOUT_MS =
+      Option.optional(
+          "MODELSYNC_REQUEST_TIMEOUT_MS",
+          null,
+          "30000",
+          "time to answer a request: 408 if the body is still arriving, else 503");
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -159,6 +176,8 @@ public record ApiConfig(
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
           MAX_IN_FLIGHT,
+          MAX_TENSOR_BYTES,
+          REQUEST_TIMEOUT_MS,
           EventKey.OPTION,
           ARTIFACT_BASE_URL,
           ArtifactToken.OPTION,
@@ -191,6 +210,8 @@ public record ApiConfig(
     requireRange(HTTP_INSTANCES, httpInstances, 1, 256);
     requireRange(MAX_BODY_BYTES, maxBodyBytes, 1024, Integer.MAX_VALUE);
     requireRange(MAX_IN_FLIGHT, maxInFlight, 1, 1_000_000);
+    requireRange(MAX_TENSOR_BYTES, maxTensorBytes, 1024, 1L << 40);
+    requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 100, 3_600_000);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
   }
 
@@ -212,6 +233,8 @@ public record ApiConfig(
         intValue(s, HTTP_INSTANCES),
         intValue(s, MAX_BODY_BYTES),
         intValue(s, MAX_IN_FLIGHT),
+        s.longValue(MAX_TENSOR_BYTES),
+        s.longValue(REQUEST_TIMEOUT_MS),
         EventKey.from(s),
         new Artifacts(
             Optional.ofNullable(s.optionalString(ARTIFACT_BASE_URL)).map(ApiConfig::url),
@@ -247,6 +270,8 @@ public record ApiConfig(
         httpInstances,
         maxBodyBytes,
         maxInFlight,
+        maxTensorBytes,
+        requestTimeoutMs,
         eventKey,
         artifacts);
   }

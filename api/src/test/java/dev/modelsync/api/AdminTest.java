@@ -100,6 +100,8 @@ class AdminTest {
         c.httpInstances(),
         c.maxBodyBytes(),
         c.maxInFlight(),
+        c.maxTensorBytes(),
+        c.requestTimeoutMs(),
         c.eventKey(),
         c.artifacts());
   }

@@ -93,7 +93,8 @@ class ProtocolTest {
     assertEquals(200, h.get(api, "/v2/models/iris/versions/2/ready").statusCode());
     assertError(h.get(api, "/v2/models/nope"), 404, "unknown model 'nope'");
     assertError(h.get(api, "/v2/models/iris/versions/9"), 404, "no loaded version 9");
-    assertError(h.get(api, "/v2/models/iris/versions/x/ready"), 404, "no version 'x'");
+    assertError(
+        h.get(api, "/v2/models/iris/versions/x/ready"), 400, "'x' of model 'iris' is not a positive");
     assertError(h.get(api, "/v2/models/nope/ready"), 404, "unknown model");
   }
 

@@ -23,11 +23,14 @@ public record Tensor(String name, DataType type, long[] shape, Object data) {
     return Array.getLength(data);
   }
 
-  /** The number of elements of a shape; -1 if a dimension is negative or it overflows an int. */
+  /**
+   * The number of elements of a shape; -1 if a dimension is negative or over {@code
+   * Integer.MAX_VALUE}, or the count overflows an int (even when another dimension is 0).
+   */
   public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {
-      if (d < 0) {
+      if (d < 0 || d > Integer.MAX_VALUE) {
         return -1;
       }
       n *= d;

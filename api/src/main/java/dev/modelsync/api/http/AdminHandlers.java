@@ -107,9 +107,7 @@ final class AdminHandlers {
 
   private static String model(RoutingContext ctx) {
     String model = ctx.pathParam("model");
-    if (!ModelNames.isValid(model)) {
-      throw ApiError.notFound("unknown model '" + model + "'");
-    }
+    UrlParams.checkName(model);
     return model;
   }
 

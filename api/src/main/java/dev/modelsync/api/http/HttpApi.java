@@ -20,8 +20,9 @@ public final class HttpApi {
       Vertx vertx, Services services) {
     Router router = router(vertx, services);
     InferenceHandlers infer = new InferenceHandlers(services);
+    RequestTimeout timeout = new RequestTimeout(vertx, services.requestTimeoutMs());
     return req -> {
-      if (!infer.tryFastPath(req)) {
+      if (!infer.tryFastPath(req, timeout)) {
         router.handle(req);
       }
     };
@@ -36,6 +37,7 @@ public final class HttpApi {
     BodyHandler body =
         BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
 
+    router.route().handler(new RequestTimeout(vertx, services.requestTimeoutMs())::handle);
     router.get("/v2").handler(meta::server);
     router.get("/v2/health/live").handler(meta::live);
     router.get("/v2/health/ready").handler(meta::ready);

@@ -23,7 +23,12 @@ final class HttpErrors {
     Throwable failure = ctx.failure();
     if (failure instanceof io.vertx.ext.web.handler.HttpException e && e.getStatusCode() == 413
         || failure == null && ctx.statusCode() == 413) {
-      reply(ctx, 400, "the request body is larger than the limit of " + maxBodyBytes + " bytes");
+      reply(
+          ctx,
+          400,
+          "the request body is larger than the limit of "
+              + maxBodyBytes
+              + " bytes (MODELSYNC_MAX_BODY_BYTES)");
       return;
     }
     if (failure != null) {

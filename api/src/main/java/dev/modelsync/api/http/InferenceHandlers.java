@@ -4,7 +4,6 @@ import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.api.metrics.VersionMeters.Outcome;
-import dev.modelsync.events.ModelNames;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -30,9 +29,13 @@ final class InferenceHandlers {
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private final Services services;
+  private final Protocol v2;
+  private final Protocol tf;
 
   InferenceHandlers(Services services) {
     this.services = services;
+    this.v2 = v2(services.maxTensorBytes());
+    this.tf = tf(services.maxTensorBytes());
   }
 
   /** A request body parsed for a model: inputs in the model's terms, and what the answer needs. */
@@ -45,37 +48,41 @@ final class InferenceHandlers {
     byte[] encode(ServedVersion version, Parsed request, List<Tensor> outputs);
   }
 
-  static final Protocol V2 =
-      new Protocol() {
-        @Override
-        public Parsed parse(ServedVersion v, byte[] body) {
-          var in = v.loaded();
-          KServeCodec.InferRequest req = KServeCodec.parseInfer(body, in.inputs(), in.outputs());
-          return new Parsed(req.inputs(), req.outputs(), req.id());
-        }
+  static Protocol v2(long maxTensorBytes) {
+    return new Protocol() {
+      @Override
+      public Parsed parse(ServedVersion v, byte[] body) {
+        var in = v.loaded();
+        KServeCodec.InferRequest req =
+            KServeCodec.parseInfer(body, in.inputs(), in.outputs(), maxTensorBytes);
+        return new Parsed(req.inputs(), req.outputs(), req.id());
+      }
 
-        @Override
-        public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
-          return KServeCodec.writeInfer(v.model(), v.version(), (String) request.extra(), outputs);
-        }
-      };
+      @Override
+      public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+        return KServeCodec.writeInfer(v.model(), v.version(), (String) request.extra(), outputs);
+      }
+    };
+  }
 
-  static final Protocol TF =
-      new Protocol() {
-        @Override
-        public Parsed parse(ServedVersion v, byte[] body) {
-          TfServingCodec.PredictRequest req = TfServingCodec.parse(body, v.loaded().inputs());
-          return new Parsed(req.inputs(), List.of(), req.rows());
-        }
+  static Protocol tf(long maxTensorBytes) {
+    return new Protocol() {
+      @Override
+      public Parsed parse(ServedVersion v, byte[] body) {
+        TfServingCodec.PredictRequest req =
+            TfServingCodec.parse(body, v.loaded().inputs(), maxTensorBytes);
+        return new Parsed(req.inputs(), List.of(), req.rows());
+      }
 
-        @Override
-        public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
-          return TfServingCodec.write((Boolean) request.extra(), outputs);
-        }
-      };
+      @Override
+      public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+        return TfServingCodec.write((Boolean) request.extra(), outputs);
+      }
+    };
+  }
 
   /** Handles {@code POST /v2/models/{m}[/versions/{v}]/infer}; false for any other request. */
-  boolean tryFastPath(HttpServerRequest req) {
+  boolean tryFastPath(HttpServerRequest req, RequestTimeout timeout) {
     String path = req.path();
     if (req.method() != HttpMethod.POST
         || !path.startsWith(V2_PREFIX)
@@ -96,18 +103,19 @@ final class InferenceHandlers {
     }
     String m = model;
     String v = version;
-    readBody(req, body -> infer(req, body, m, v, V2));
+    timeout.arm(req);
+    readBody(req, body -> infer(req, body, m, v, v2));
     return true;
   }
 
   /** Router route of KServe infer, for requests the fast path does not take. */
   void v2(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("model"), ctx.pathParam("version"), V2);
+    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("model"), ctx.pathParam("version"), v2);
   }
 
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
   void tfPredict(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), TF);
+    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), tf);
   }
 
   private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
@@ -153,11 +161,18 @@ final class InferenceHandlers {
   private static void tooLarge(HttpServerRequest req, int max) {
     req.response().putHeader("connection", "close");
     HttpErrors.send(
-        req, ApiError.badRequest("the request body is larger than the limit of " + max + " bytes"));
+        req,
+        ApiError.badRequest(
+            "the request body is larger than the limit of "
+                + max
+                + " bytes (MODELSYNC_MAX_BODY_BYTES)"));
   }
 
   private void infer(
       HttpServerRequest req, Buffer body, String model, String versionText, Protocol work) {
+    if (req.response().ended()) {
+      return; // timed out while the body arrived
+    }
     var inFlight = services.metrics().inFlight();
     if (inFlight.incrementAndGet() > services.maxInFlight()) {
       inFlight.decrementAndGet();
@@ -248,7 +263,10 @@ final class InferenceHandlers {
       if (failure == null && answer == null) {
         failure = new IllegalStateException("the inference thread gave no answer");
       }
-      if (failure == null) {
+      if (req.response().ended() || req.response().closed()) {
+        // answered by the request timeout, or the client went away: count it, drop the answer
+        meters.record(Outcome.ERROR, started);
+      } else if (failure == null) {
         meters.record(Outcome.SUCCESS, started);
         req.response().putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(answer));
       } else {
@@ -259,25 +277,18 @@ final class InferenceHandlers {
     }
   }
 
-  /** Leases the version a request names (or the serving one); 404 or 503 when there is none. */
+  /**
+   * Leases the version a request names (or the serving one); 400 for a name or version that cannot
+   * exist, 404 or 503 when there is none.
+   */
   ServedVersion lease(String model, String versionText) {
-    long version = parseVersion(model, versionText);
-    ServedVersion v = ModelNames.isValid(model) ? services.catalog().acquire(model, version) : null;
+    UrlParams.checkName(model);
+    long version = UrlParams.version(model, versionText);
+    ServedVersion v = services.catalog().acquire(model, version);
     if (v != null) {
       return v;
     }
     throw missing(services, model, version);
-  }
-
-  static long parseVersion(String model, String versionText) {
-    if (versionText == null) {
-      return 0;
-    }
-    long version = ModelNames.parseVersion(versionText);
-    if (version < 1) {
-      throw ApiError.notFound("model '" + model + "' has no version '" + versionText + "'");
-    }
-    return version;
   }
 
   static ApiError missing(Services services, String model, long version) {

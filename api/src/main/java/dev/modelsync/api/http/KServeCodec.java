@@ -11,8 +11,20 @@ final class KServeCodec {
   /** A parsed inference request; {@code outputs} empty means all. */
   record InferRequest(String id, List<Tensor> inputs, List<String> outputs) {}
 
+  /** Largest tensor a request may carry unless configured otherwise. */
+  static final long DEFAULT_MAX_TENSOR_BYTES = 64L << 20;
+
   static InferRequest parseInfer(byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs) {
-    return KServeParser.parse(body, inputs, outputs);
+    return parseInfer(body, inputs, outputs, DEFAULT_MAX_TENSOR_BYTES);
+  }
+
+  /**
+   * Parses a request, or fails with an {@link ApiError} (400) saying what is wrong; tensors over
+   * {@code maxTensorBytes} are refused before their arrays are allocated.
+   */
+  static InferRequest parseInfer(
+      byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs, long maxTensorBytes) {
+    return KServeParser.parse(body, inputs, outputs, maxTensorBytes);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.Tensor;
@@ -24,7 +25,7 @@ final class KServeParser {
   private KServeParser() {}
 
   static KServeCodec.InferRequest parse(
-      byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+      byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs, long maxTensorBytes) {
     if (body == null || body.length == 0) {
       throw ApiError.badRequest("the request body is empty; expected a JSON object");
     }
@@ -45,7 +46,7 @@ final class KServeParser {
             }
             id = p.getText();
           }
-          case "inputs" -> tensors = inputs(p, value, inputs);
+          case "inputs" -> tensors = inputs(p, value, inputs, body.length, maxTensorBytes);
           case "outputs" -> wanted = wanted(p, value, outputs);
           default -> p.skipChildren();
         }
@@ -57,6 +58,8 @@ final class KServeParser {
         throw ApiError.badRequest("'inputs' must be a non-empty array of tensors");
       }
       return new KServeCodec.InferRequest(id, tensors, wanted);
+    } catch (StreamConstraintsException e) {
+      throw TensorCodec.tooDeep();
     } catch (InputCoercionException e) {
       throw ApiError.badRequest("a value does not fit its datatype: " + firstLine(e));
     } catch (JsonProcessingException e) {
@@ -66,7 +69,8 @@ final class KServeParser {
     }
   }
 
-  private static List<Tensor> inputs(JsonParser p, JsonToken value, List<TensorInfo> signature)
+  private static List<Tensor> inputs(
+      JsonParser p, JsonToken value, List<TensorInfo> signature, int bodyBytes, long maxBytes)
       throws IOException {
     if (value != JsonToken.START_ARRAY) {
       throw ApiError.badRequest("'inputs' must be a non-empty array of tensors");
@@ -74,7 +78,7 @@ final class KServeParser {
     List<Tensor> tensors = new ArrayList<>(signature.size());
     Set<String> seen = new HashSet<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      Tensor t = input(p, signature);
+      Tensor t = input(p, signature, bodyBytes, maxBytes);
       if (!seen.add(t.name())) {
         throw ApiError.badRequest("input '" + t.name() + "' is given twice");
       }
@@ -88,7 +92,8 @@ final class KServeParser {
     return tensors;
   }
 
-  private static Tensor input(JsonParser p, List<TensorInfo> signature) throws IOException {
+  private static Tensor input(
+      JsonParser p, List<TensorInfo> signature, int bodyBytes, long maxBytes) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw ApiError.badRequest(
           "each of 'inputs' must be an object with name, shape, datatype, data");
@@ -107,7 +112,7 @@ final class KServeParser {
         case "shape" -> shape = shape(p, value, name);
         case "data" -> {
           if (name != null && datatype != null && shape != null) {
-            Checked c = check(signature, name, datatype, shape);
+            Checked c = check(signature, name, datatype, shape, bodyBytes, maxBytes);
             data = c.type.newArray(c.n);
             int filled = fill(p, c.type, name, data, 0, c.n);
             if (filled != c.n) {
@@ -129,7 +134,7 @@ final class KServeParser {
     if (shape == null) {
       throw ApiError.badRequest("input '" + name + "' has no 'shape' array");
     }
-    Checked c = check(signature, name, datatype, shape);
+    Checked c = check(signature, name, datatype, shape, bodyBytes, maxBytes);
     if (data == null) {
       if (early == null || early.isNull()) {
         throw ApiError.badRequest("input '" + name + "' has no 'data'");
@@ -142,7 +147,12 @@ final class KServeParser {
   private record Checked(DataType type, int n) {}
 
   private static Checked check(
-      List<TensorInfo> signature, String name, String datatype, long[] shape) {
+      List<TensorInfo> signature,
+      String name,
+      String datatype,
+      long[] shape,
+      int bodyBytes,
+      long maxBytes) {
     TensorInfo info = TensorCodec.input(signature, name);
     DataType type = DataType.of(datatype);
     if (type == null) {
@@ -164,9 +174,7 @@ final class KServeParser {
     }
     TensorCodec.checkShape(info, shape);
     long n = Tensor.elementCount(shape);
-    if (n < 0) {
-      throw ApiError.badRequest("input '" + name + "' has a shape too large to serve");
-    }
+    TensorCodec.checkSize(name, type, shape, n, bodyBytes, maxBytes);
     return new Checked(type, (int) n);
   }
 
@@ -238,7 +246,9 @@ final class KServeParser {
     long[] dims = new long[4];
     int rank = 0;
     for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; ) {
-      if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
+      if (t != JsonToken.VALUE_NUMBER_INT
+          || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          || p.getLongValue() < 0) {
         throw ApiError.badRequest(
             "input '" + name + "' has a bad shape; dimensions are integers 0 or more");
       }

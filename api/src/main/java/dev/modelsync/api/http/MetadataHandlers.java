@@ -118,6 +118,9 @@ final class MetadataHandlers {
   }
 
   static void json(RoutingContext ctx, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return; // answered by the request timeout
+    }
     ctx.response()
         .putHeader("content-type", "application/json")
         .end(io.vertx.core.json.Json.encode(body));

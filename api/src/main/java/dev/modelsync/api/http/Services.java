@@ -15,6 +15,8 @@ import java.util.function.Supplier;
  * @param adminToken bearer token of admin calls; null refuses them all
  * @param maxInFlight inference requests admitted at once; more get 503 overloaded
  * @param health the api's own health: catalog readiness and Kafka connectivity
+ * @param maxTensorBytes largest tensor a request may carry (elements × bytes per element)
+ * @param requestTimeoutMs time a request may take from arrival to answer
  */
 public record Services(
     Catalog catalog,
@@ -25,4 +27,6 @@ public record Services(
     String adminToken,
     int maxBodyBytes,
     int maxInFlight,
-    Supplier<KafkaHealth.Status> health) {}
+    Supplier<KafkaHealth.Status> health,
+    long maxTensorBytes,
+    long requestTimeoutMs) {}

@@ -2,6 +2,8 @@ package dev.modelsync.api.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,8 +21,17 @@ import java.util.stream.Collectors;
  * against the model's signature, and writes answers with a streaming generator.
  */
 final class TensorCodec {
-  static final ObjectMapper MAPPER = new ObjectMapper();
-  static final JsonFactory FACTORY = MAPPER.getFactory();
+  /**
+   * Deepest JSON nesting a request may have: a tensor of rank 8 inside a request is 11 levels;
+   * without a limit, deep nesting costs stack and time in every recursive reader.
+   */
+  static final int MAX_DEPTH = 32;
+
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build();
+  static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
   private TensorCodec() {}
 
@@ -34,9 +45,52 @@ final class TensorCodec {
         throw ApiError.badRequest("the request body must be a JSON object");
       }
       return root;
+    } catch (StreamConstraintsException e) {
+      throw tooDeep();
     } catch (IOException e) {
       String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       throw ApiError.badRequest("the request body is not valid JSON: " + m);
+    }
+  }
+
+  static ApiError tooDeep() {
+    return ApiError.badRequest("the request body nests JSON deeper than " + MAX_DEPTH + " levels");
+  }
+
+  /**
+   * Refuses, before anything is allocated, a tensor of {@code n} elements that is over the byte
+   * limit or has more elements than the body could hold (every value takes at least one byte).
+   */
+  static void checkSize(
+      String name, DataType type, long[] shape, long n, int bodyBytes, long maxTensorBytes) {
+    if (n < 0) {
+      throw ApiError.badRequest(
+          "input '" + name + "' has shape " + Arrays.toString(shape) + ", too large to serve");
+    }
+    long bytes = n * Math.max(type.bytes(), 8L);
+    if (bytes > maxTensorBytes) {
+      throw ApiError.badRequest(
+          "input '"
+              + name
+              + "' has shape "
+              + Arrays.toString(shape)
+              + ": "
+              + n
+              + " values, over the limit of "
+              + maxTensorBytes
+              + " bytes per tensor (MODELSYNC_MAX_TENSOR_BYTES)");
+    }
+    if (n > bodyBytes) {
+      throw ApiError.badRequest(
+          "input '"
+              + name
+              + "' has shape "
+              + Arrays.toString(shape)
+              + " of "
+              + n
+              + " values, more than the request body of "
+              + bodyBytes
+              + " bytes holds");
     }
   }
 

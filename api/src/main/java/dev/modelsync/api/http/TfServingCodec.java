@@ -25,6 +25,11 @@ final class TfServingCodec {
   record PredictRequest(boolean rows, List<Tensor> inputs) {}
 
   static PredictRequest parse(byte[] body, List<TensorInfo> signature) {
+    return parse(body, signature, KServeCodec.DEFAULT_MAX_TENSOR_BYTES);
+  }
+
+  /** Parses a request, or fails with an {@link ApiError} (400) saying what is wrong. */
+  static PredictRequest parse(byte[] body, List<TensorInfo> signature, long maxTensorBytes) {
     JsonNode root = TensorCodec.parse(body);
     JsonNode instances = root.get("instances");
     JsonNode inputs = root.get("inputs");
@@ -46,11 +51,11 @@ final class TfServingCodec {
             }
             column.add(value);
           }
-          tensors.add(tensor(info, column));
+          tensors.add(tensor(info, column, body.length, maxTensorBytes));
         }
         checkNoUnknown(instances.get(0), signature);
       } else {
-        tensors.add(tensor(single(signature), instances));
+        tensors.add(tensor(single(signature), instances, body.length, maxTensorBytes));
       }
       return new PredictRequest(true, tensors);
     }
@@ -61,10 +66,10 @@ final class TfServingCodec {
         if (value == null) {
           throw ApiError.badRequest("input '" + info.name() + "' is missing");
         }
-        tensors.add(tensor(info, value));
+        tensors.add(tensor(info, value, body.length, maxTensorBytes));
       }
     } else {
-      tensors.add(tensor(single(signature), inputs));
+      tensors.add(tensor(single(signature), inputs, body.length, maxTensorBytes));
     }
     return new PredictRequest(false, tensors);
   }
@@ -85,7 +90,7 @@ final class TfServingCodec {
     }
   }
 
-  private static Tensor tensor(TensorInfo info, JsonNode value) {
+  private static Tensor tensor(TensorInfo info, JsonNode value, int bodyBytes, long maxBytes) {
     DataType type = TensorCodec.servedType(info);
     List<Long> dims = new ArrayList<>();
     for (JsonNode n = value; n.isArray(); n = n.get(0)) {
@@ -97,9 +102,7 @@ final class TfServingCodec {
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
     TensorCodec.checkShape(info, shape);
     long n = Tensor.elementCount(shape);
-    if (n < 0) {
-      throw ApiError.badRequest("input '" + info.name() + "' is too large to serve");
-    }
+    TensorCodec.checkSize(info.name(), type, shape, n, bodyBytes, maxBytes);
     return new Tensor(
         info.name(), type, shape, TensorCodec.readData(info.name(), type, value, (int) n));
   }
