@@ -10,6 +10,7 @@ import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.metrics.ProcessMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -83,12 +84,14 @@ public final class Agent {
   }
 
   private void startBlocking() throws Exception {
+    ProcessMetrics.configure(registry, config.instanceId());
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    new ProcessMetrics().bindTo(registry);
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
     Ledger ledger = Ledger.load(config.storeDir());

@@ -7,25 +7,39 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.function.Supplier;
 
-/** The agent's own meters; Prometheus names in the comments. */
+/**
+ * The agent's own meters; Prometheus names in the comments. Every series also carries the
+ * registry's common {@code instance} tag.
+ */
 final class AgentMetrics {
-  private final MeterRegistry registry;
+  /** Buckets from a local broker's sub-millisecond acknowledgement to a stalled one's seconds. */
+  static final Duration[] PUBLISH_BUCKETS = {
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(30)
+  };
 
-  /** modelsync_agent_saves_total: complete saves seen. */
-  private final Counter saves;
+  private final MeterRegistry registry;
 
   /** modelsync_agent_saves_skipped_total: saves equal to the latest version. */
   private final Counter duplicates;
 
-  /** modelsync_agent_publish_latency_seconds: queued to acknowledged. */
+  /** modelsync_agent_publish_latency_seconds: queued to acknowledged (a histogram). */
   private final Timer publishLatency;
 
   AgentMetrics(MeterRegistry registry, Supplier<Number> pending, Supplier<Number> storeWritable) {
     this.registry = registry;
-    this.saves =
-        Counter.builder("modelsync.agent.saves")
-            .description("Complete saves seen in the models directory")
-            .register(registry);
     this.duplicates =
         Counter.builder("modelsync.agent.saves.skipped")
             .description("Saves skipped because they equal the latest published version")
@@ -33,10 +47,14 @@ final class AgentMetrics {
     this.publishLatency =
         Timer.builder("modelsync.agent.publish.latency")
             .description("Time from queueing an event to Kafka acknowledging it")
-            .publishPercentiles(0.5, 0.99)
+            .serviceLevelObjectives(PUBLISH_BUCKETS)
+            .minimumExpectedValue(PUBLISH_BUCKETS[0])
+            .maximumExpectedValue(PUBLISH_BUCKETS[PUBLISH_BUCKETS.length - 1])
             .register(registry);
-    Gauge.builder("modelsync.agent.pending.events", () -> pending.get().doubleValue())
+    // modelsync_agent_pending_events
+    Gauge.builder("modelsync.agent.pending", () -> pending.get().doubleValue())
         .description("Events queued and not yet acknowledged by Kafka")
+        .baseUnit("events")
         .register(registry);
     // modelsync_agent_store_writable: 0 while a snapshot or the probe file cannot be written
     Gauge.builder("modelsync.agent.store.writable", () -> storeWritable.get().doubleValue())
@@ -47,8 +65,13 @@ final class AgentMetrics {
     errors("publish");
   }
 
-  void saveSeen() {
-    saves.increment();
+  /** modelsync_agent_saves_total{model}: complete saves seen. */
+  void saveSeen(String model) {
+    Counter.builder("modelsync.agent.saves")
+        .description("Complete saves seen in the models directory")
+        .tag("model", model)
+        .register(registry)
+        .increment();
   }
 
   void duplicateSkipped() {
@@ -75,7 +98,7 @@ final class AgentMetrics {
 
   private Counter errors(String kind) {
     return Counter.builder("modelsync.agent.errors")
-        .description("Errors by kind: snapshot, store, state, publish, invalid")
+        .description("Errors by kind: snapshot, store, state, publish, invalid, sync")
         .tag("kind", kind)
         .register(registry);
   }

@@ -258,7 +258,7 @@ final class Synchronizer implements Publisher.Listener {
   private void snapshot(Tracker t, Observation obs, String reason) {
     SaveUnit unit = t.unit;
     long started = System.nanoTime();
-    metrics.saveSeen();
+    metrics.saveSeen(unit.model());
     Archiver.Outcome outcome = archiver.archive(unit, obs, ledger, Instant.now());
     if (!(outcome instanceof Archiver.Retry) && !(outcome instanceof Archiver.Changed)) {
       t.failures = 0;

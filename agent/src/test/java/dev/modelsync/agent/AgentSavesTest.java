@@ -11,6 +11,7 @@ import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
+import dev.modelsync.prom.Promtool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -251,7 +252,7 @@ class AgentSavesTest {
   }
 
   @Test
-  @DisplayName("/health is 200 with Kafka up; /metrics and /models show saves and events")
+  @DisplayName("/health is 200 with Kafka up; /models shows saves; promtool accepts /metrics")
   void httpEndpoints() throws Exception {
     try (TestAgent agent = agent(60_000);
         EventReader reader = reader(agent)) {
@@ -262,14 +263,23 @@ class AgentSavesTest {
       String metrics = agent.get("/metrics").body();
       for (String name :
           List.of(
-              "modelsync_agent_saves_total 1.0",
-              "modelsync_agent_events_published_total{type=\"saved\"} 1.0",
-              "modelsync_agent_publish_latency_seconds_count 1",
-              "modelsync_agent_pending_events 0.0",
-              "modelsync_agent_errors_total",
+              "modelsync_agent_saves_total{instance=\"I\",model=\"http\"} 1.0",
+              "modelsync_agent_events_published_total{instance=\"I\",type=\"saved\"} 1.0",
+              "modelsync_agent_publish_latency_seconds_count{instance=\"I\"} 1",
+              "modelsync_agent_publish_latency_seconds_bucket{instance=\"I\",le=\"0.001\"}",
+              "modelsync_agent_pending_events{instance=\"I\"} 0.0",
+              "modelsync_agent_errors_total{instance=\"I\",kind=\"publish\"} 0.0",
+              "process_resident_memory_bytes{instance=\"I\"}",
               "jvm_memory_used_bytes")) {
-        assertTrue(metrics.contains(name), name + " missing from\n" + metrics);
+        String sample = name.replace("\"I\"", "\"" + agent.config.instanceId() + "\"");
+        assertTrue(metrics.contains(sample), sample + " missing from\n" + metrics);
       }
+      Path promtool = Promtool.find();
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          promtool != null, "promtool is not installed (Debian package 'prometheus')");
+      Promtool.Result lint = Promtool.checkMetrics(promtool, metrics);
+      assertEquals("", lint.output(), "promtool check metrics");
+      assertEquals(0, lint.exitCode(), lint.output());
       String models = agent.get("/models").body();
       assertTrue(models.contains("\"http/1\":\"published as version 1\""), models);
       assertTrue(models.contains("\"status\":\"PUBLISHED\""), models);

@@ -91,7 +91,7 @@ public final class Api {
   }
 
   private Future<Void> startAll() {
-    metrics = new ApiMetrics(catalog::loadedCount, engines::openCount);
+    metrics = new ApiMetrics(config.instanceId(), catalog::loadedCount, engines::openCount);
     watchKafka();
     loadPool = vertx.createSharedWorkerExecutor("modelsync-load", config.loadThreads());
     inference = new InferenceExecutor(config.inferThreads());
@@ -226,7 +226,8 @@ public final class Api {
                               catalog.models().size());
                         });
               }
-            });
+            },
+            metrics::consumerLag);
     EventConsumer started = consumer;
     loadPool
         .executeBlocking(

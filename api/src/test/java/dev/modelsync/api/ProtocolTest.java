@@ -94,7 +94,9 @@ class ProtocolTest {
     assertError(h.get(api, "/v2/models/nope"), 404, "unknown model 'nope'");
     assertError(h.get(api, "/v2/models/iris/versions/9"), 404, "no loaded version 9");
     assertError(
-        h.get(api, "/v2/models/iris/versions/x/ready"), 400, "'x' of model 'iris' is not a positive");
+        h.get(api, "/v2/models/iris/versions/x/ready"),
+        400,
+        "'x' of model 'iris' is not a positive");
     assertError(h.get(api, "/v2/models/nope/ready"), 404, "unknown model");
   }
 
@@ -237,7 +239,8 @@ class ProtocolTest {
     String metrics = h.get(api, "/metrics").bodyAsString();
     assertTrue(
         metrics.contains(
-            "modelsync_infer_requests_total{model=\"iris\",outcome=\"success\",version=\"2\"}"),
+            "modelsync_infer_requests_total{instance=\"test-0\",model=\"iris\",outcome=\"success\","
+                + "version=\"2\"}"),
         metrics);
     assertTrue(metrics.contains("modelsync_infer_latency_seconds_bucket"));
     assertTrue(metrics.contains("modelsync_versions_loaded"));

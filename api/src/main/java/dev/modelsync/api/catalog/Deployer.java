@@ -69,7 +69,7 @@ public final class Deployer {
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
-    this.loader = new VersionLoader(artifacts, engines);
+    this.loader = new VersionLoader(artifacts, engines, metrics);
     this.status = status;
     this.metrics = metrics;
     this.settings = settings;
@@ -172,7 +172,7 @@ public final class Deployer {
       throw new IllegalStateException("the server is closing");
     }
     long loadMillis = loadNanos / 1_000_000;
-    metrics.loaded(Duration.ofNanos(loadNanos));
+    metrics.loaded(saved.model(), Duration.ofNanos(loadNanos));
     failures.remove(key(saved.model(), saved.version()));
     ServedVersion before = catalog.serving(saved.model());
     VersionMeters meters = metrics.version(saved.model(), saved.version());
@@ -184,8 +184,10 @@ public final class Deployer {
       unloaded(replaced, "replaced by digest " + saved.digest());
     }
     if (catalog.serving(saved.model()) == v && before != v) {
-      metrics.swapped();
-      long saveToServe = Duration.between(saved.savedAt(), Instant.now()).toMillis();
+      metrics.swapped(saved.model());
+      Duration sinceSave = Duration.between(saved.savedAt(), Instant.now());
+      metrics.servedAfterSave(saved.model(), sinceSave);
+      long saveToServe = sinceSave.toMillis();
       publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null);
       LOG.info(
           "Serving {} version {} ({}): loaded in {} ms, {} ms after the save",
@@ -215,7 +217,7 @@ public final class Deployer {
   }
 
   private void failed(ModelSaved saved, String reason) {
-    metrics.loadFailed();
+    metrics.loadFailed(saved.model());
     failures.put(key(saved.model(), saved.version()), reason);
     LOG.warn(
         "Load of {} version {} ({}) failed, serving is unchanged: {}",
@@ -258,7 +260,7 @@ public final class Deployer {
 
   /** A version started serving without a load (pin, unpin, fallback). */
   void activated(ServedVersion v, String why) {
-    metrics.swapped();
+    metrics.swapped(v.model());
     LOG.info("Serving {} version {} ({}): {}", v.model(), v.version(), v.digest(), why);
     publish(EventTypes.ACTIVATED, v, null, null, why);
   }

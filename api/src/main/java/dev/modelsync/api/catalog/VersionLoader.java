@@ -7,9 +7,11 @@ import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,17 +23,21 @@ import java.util.List;
 final class VersionLoader {
   private final ArtifactSource artifacts;
   private final EngineRegistry engines;
+  private final ApiMetrics metrics;
 
-  VersionLoader(ArtifactSource artifacts, EngineRegistry engines) {
+  VersionLoader(ArtifactSource artifacts, EngineRegistry engines, ApiMetrics metrics) {
     this.artifacts = artifacts;
     this.engines = engines;
+    this.metrics = metrics;
   }
 
   LoadedModel load(ModelSaved saved) throws ModelLoadException {
     Path dir = artifacts.fetch(saved);
     LoadedModel model = engines.load(saved.model(), dir, saved.engine(), saved.manifest());
     try {
+      long started = System.nanoTime();
       model.predict(warmUpInputs(model, saved.manifest()), List.of());
+      metrics.warmedUp(saved.model(), Duration.ofNanos(System.nanoTime() - started));
       return model;
     } catch (Exception e) {
       model.close();

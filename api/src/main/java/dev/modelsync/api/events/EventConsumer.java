@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,19 +47,24 @@ public final class EventConsumer implements AutoCloseable {
   private final Context context;
   private final Listener listener;
   private final EventCodec codec;
+  private final LongConsumer lag;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
 
   /**
    * @param key when present, events without a valid signature are refused (logged and skipped)
+   * @param lag told the records not yet read (end offsets - positions) after each poll, on the
+   *     consumer's thread
    */
   public EventConsumer(
       KafkaClientConfig kafka,
       String topic,
       Optional<EventKey> key,
       Context context,
-      Listener listener) {
+      Listener listener,
+      LongConsumer lag) {
+    this.lag = lag;
     this.kafka = kafka;
     this.codec = new EventCodec(URI.create("/modelsync/api"), key);
     this.topic = topic;
@@ -95,6 +102,7 @@ public final class EventConsumer implements AutoCloseable {
           context.runOnContext(v -> listener.onCaughtUp());
         }
         ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+        reportLag(c, partitions);
         if (!records.isEmpty()) {
           List<ModelEvent> events = decode(records);
           boolean live = caughtUp;
@@ -139,6 +147,18 @@ public final class EventConsumer implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** The lag the consumer knows from its last fetches: no request to the broker. */
+  private void reportLag(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+    long total = 0;
+    for (TopicPartition tp : partitions) {
+      OptionalLong l = c.currentLag(tp);
+      if (l.isPresent()) {
+        total += l.getAsLong();
+      }
+    }
+    lag.accept(total);
   }
 
   private List<ModelEvent> decode(ConsumerRecords<byte[], byte[]> records) {

@@ -1,70 +1,74 @@
 package dev.modelsync.api.metrics;
 
+import dev.modelsync.metrics.ProcessMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-/** The api's meters, scraped by Prometheus at {@code /metrics}. */
+/**
+ * The api's meters, scraped by Prometheus at {@code /metrics}. Every series carries the common
+ * {@code instance} tag (the replica id); per-model meters of loading are created on demand (loads
+ * are rare), per-version meters of requests once at load ({@link VersionMeters}).
+ */
 public final class ApiMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Timer loadTime;
-  private final Counter loads;
-  private final Counter loadFailures;
-  private final Counter swaps;
+  private final AtomicLong consumerLag = new AtomicLong();
   private final Counter overloaded;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   /**
+   * @param instance the replica id, the {@code instance} label of every series
    * @param versionsLoaded versions the catalog holds
    * @param modelsOpen models loaded by an engine and not closed yet (sessions holding native
    *     memory), including retired versions still draining
    */
-  public ApiMetrics(Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
+  public ApiMetrics(
+      String instance, Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
+    ProcessMetrics.configure(registry, instance);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new ProcessMetrics().bindTo(registry);
     gc.bindTo(registry);
+    // modelsync_infer_in_flight_requests
     Gauge.builder("modelsync.infer.in_flight", inFlight, AtomicInteger::get)
-        .description("inference requests being processed")
+        .description("Inference requests being processed")
+        .baseUnit("requests")
         .register(registry);
+    // modelsync_versions_loaded
     Gauge.builder("modelsync.versions.loaded", versionsLoaded)
-        .description("model versions loaded")
+        .description("Model versions loaded")
         .register(registry);
+    // modelsync_models_open
     Gauge.builder("modelsync.models.open", modelsOpen)
-        .description("models loaded by an engine and not yet closed (native sessions)")
+        .description("Models loaded by an engine and not yet closed (native sessions)")
         .register(registry);
-    loadTime =
-        Timer.builder("modelsync.load.time")
-            .description("verify, load and warm up a version")
-            .publishPercentileHistogram()
-            .register(registry);
-    loads = Counter.builder("modelsync.loads").description("versions loaded").register(registry);
-    loadFailures =
-        Counter.builder("modelsync.load.failures")
-            .description("versions that failed to load")
-            .register(registry);
-    swaps =
-        Counter.builder("modelsync.swaps")
-            .description("times the serving version of a model changed")
-            .register(registry);
+    // modelsync_infer_overloaded_total
     overloaded =
         Counter.builder("modelsync.infer.overloaded")
-            .description("inference requests refused with 503 because too many were in flight")
+            .description("Inference requests refused with 503 because too many were in flight")
             .register(registry);
+    // modelsync_events_consumer_lag_records
+    Gauge.builder("modelsync.events.consumer.lag", consumerLag, AtomicLong::get)
+        .description("Model events on the topic not yet read: end offset - position")
+        .baseUnit("records")
+        .register(registry);
   }
 
   /** Meters of one served version, created once at load so requests only increment. */
@@ -76,17 +80,48 @@ public final class ApiMetrics implements AutoCloseable {
     meters.removeFrom(registry);
   }
 
-  public void loaded(Duration took) {
-    loads.increment();
-    loadTime.record(took.toNanos(), TimeUnit.NANOSECONDS);
+  /** modelsync_loads_total{model} and modelsync_load_time_seconds{model}: verify, load, warm up. */
+  public void loaded(String model, Duration took) {
+    counter("modelsync.loads", "Versions loaded", model).increment();
+    failures(model); // at 0 from the first load on, so rates and alerts see the series
+    Buckets.timer("modelsync.load.time", "Verify, load and warm up a version", Buckets.LOAD)
+        .tag("model", model)
+        .register(registry)
+        .record(took.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  public void loadFailed() {
-    loadFailures.increment();
+  /** modelsync_warmup_time_seconds{model}: the warm-up request alone. */
+  public void warmedUp(String model, Duration took) {
+    Buckets.timer("modelsync.warmup.time", "The warm-up request of a new version", Buckets.LOAD)
+        .tag("model", model)
+        .register(registry)
+        .record(took.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  public void swapped() {
-    swaps.increment();
+  /** modelsync_load_failures_total{model}. */
+  public void loadFailed(String model) {
+    failures(model).increment();
+  }
+
+  /** modelsync_swaps_total{model}. */
+  public void swapped(String model) {
+    counter("modelsync.swaps", "Times the serving version of a model changed", model).increment();
+  }
+
+  /** modelsync_save_to_serve_seconds{model}: the save's time to the new version answering. */
+  public void servedAfterSave(String model, Duration took) {
+    Buckets.timer(
+            "modelsync.save.to.serve",
+            "From the save in the models directory to the new version serving",
+            Buckets.LOAD)
+        .tag("model", model)
+        .register(registry)
+        .record(Math.max(0, took.toNanos()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Set by the events consumer after each poll. */
+  public void consumerLag(long records) {
+    consumerLag.set(records);
   }
 
   public void overloaded() {
@@ -99,6 +134,14 @@ public final class ApiMetrics implements AutoCloseable {
 
   public String scrape() {
     return registry.scrape();
+  }
+
+  private Counter failures(String model) {
+    return counter("modelsync.load.failures", "Versions that failed to load", model);
+  }
+
+  private Counter counter(String name, String description, String model) {
+    return Counter.builder(name).description(description).tag("model", model).register(registry);
   }
 
   @Override

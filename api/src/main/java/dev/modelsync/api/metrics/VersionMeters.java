@@ -7,7 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Request counters and latency of one model version, by outcome. */
+/**
+ * Request counters ({@code modelsync_infer_requests_total{model,version,outcome}}) and latency
+ * ({@code modelsync_infer_latency_seconds{model,version}}) of one model version, created once so a
+ * request only increments.
+ */
 public final class VersionMeters {
   /** How a request ended. */
   public enum Outcome {
@@ -29,15 +33,16 @@ public final class VersionMeters {
     for (Outcome o : Outcome.values()) {
       requests[o.ordinal()] =
           Counter.builder("modelsync.infer.requests")
-              .description("inference requests")
+              .description("Inference requests by outcome")
               .tags("model", model, "version", version, "outcome", o.tag)
               .register(registry);
     }
     latency =
-        Timer.builder("modelsync.infer.latency")
-            .description("inference request latency, body parsed to answer written")
+        Buckets.timer(
+                "modelsync.infer.latency",
+                "Inference request latency, body read to answer written",
+                Buckets.INFER)
             .tags("model", model, "version", version)
-            .publishPercentileHistogram()
             .register(registry);
   }
 

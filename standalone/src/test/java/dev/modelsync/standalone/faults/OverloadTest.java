@@ -42,7 +42,7 @@ class OverloadTest {
       Faults.await(
           Duration.ofSeconds(30),
           "two requests in flight",
-          () -> Faults.gauge(api, "modelsync_infer_in_flight") == 2);
+          () -> Faults.gauge(api, "modelsync_infer_in_flight_requests") == 2);
       for (int i = 0; i < 4; i++) {
         HttpResponse<String> refused = Faults.infer(api, "held");
         assertEquals(503, refused.statusCode(), refused.body());
