@@ -36,8 +36,7 @@ public final class ApiMetrics implements AutoCloseable {
    * @param modelsOpen models loaded by an engine and not closed yet (sessions holding native
    *     memory), including retired versions still draining
    */
-  public ApiMetrics(
-      String instance, Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
+  public ApiMetrics(String instance, Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
     ProcessMetrics.configure(registry, instance);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
