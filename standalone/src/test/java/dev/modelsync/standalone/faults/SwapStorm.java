@@ -2,9 +2,6 @@ package dev.modelsync.standalone.faults;
 
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.standalone.StandaloneHarness;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,26 +67,22 @@ public final class SwapStorm {
     StandaloneHarness.saveVersion(system.modelsDir(), MODEL, 1, odd);
     Faults.awaitAnswer(system.apiPort(), MODEL, V_ODD, Duration.ofSeconds(30));
 
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    HttpRequest request = Faults.inferRequest(system.apiPort(), MODEL);
+    String path = "/v2/models/" + MODEL + "/infer";
     AtomicLong oddCount = new AtomicLong();
     AtomicLong evenCount = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicLong wrong = new AtomicLong();
     List<String> samples = new ArrayList<>();
     Map<Integer, List<long[]>> latencies = new ConcurrentHashMap<>();
-    int[] phase = {0}; // 0 baseline, 1 storm, 2 stop
+    int[] phase = {3}; // 3 JIT warm-up (not recorded), 0 baseline, 1 storm, 2 stop
     List<Thread> workers = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       Thread t =
           new Thread(
               () -> {
-                long[][] mine = {new long[1 << 16], new long[1 << 16]};
-                int[] n = new int[2];
+                long[][] mine = {new long[1 << 16], new long[1 << 16], null, new long[1 << 16]};
+                int[] n = new int[4];
+                KeepAliveConnection connection = null;
                 while (true) {
                   int p;
                   synchronized (phase) {
@@ -101,23 +94,30 @@ public final class SwapStorm {
                   long started = System.nanoTime();
                   String bad = null;
                   try {
-                    HttpResponse<String> r =
-                        http.send(request, HttpResponse.BodyHandlers.ofString());
-                    String data = r.statusCode() == 200 ? Faults.data(r.body()) : null;
-                    if (r.statusCode() != 200) {
+                    if (connection == null) {
+                      connection =
+                          new KeepAliveConnection(system.apiPort(), path, Faults.INFER_BODY);
+                    }
+                    Object[] r = connection.exchange();
+                    int status = (Integer) r[0];
+                    String body = (String) r[1];
+                    String data = status == 200 ? Faults.data(body) : null;
+                    if (status != 200) {
                       errors.incrementAndGet();
-                      bad = r.statusCode() + " " + r.body();
+                      bad = status + " " + body;
                     } else if (V_ODD.equals(data)) {
                       oddCount.incrementAndGet();
                     } else if (V_EVEN.equals(data)) {
                       evenCount.incrementAndGet();
                     } else {
                       wrong.incrementAndGet();
-                      bad = r.body();
+                      bad = body;
                     }
                   } catch (Exception e) {
                     errors.incrementAndGet();
                     bad = e.toString();
+                    closeQuietly(connection);
+                    connection = null;
                   }
                   if (bad != null) {
                     synchronized (samples) {
@@ -131,6 +131,7 @@ public final class SwapStorm {
                   }
                   mine[p][n[p]++] = System.nanoTime() - started;
                 }
+                closeQuietly(connection);
                 latencies
                     .computeIfAbsent(0, k -> new ArrayList<>())
                     .add(Arrays.copyOf(mine[0], n[0]));
@@ -141,6 +142,10 @@ public final class SwapStorm {
               "storm-load-" + c);
       t.start();
       workers.add(t);
+    }
+    Thread.sleep(baseline.toMillis());
+    synchronized (phase) {
+      phase[0] = 0;
     }
     Thread.sleep(baseline.toMillis());
     synchronized (phase) {
@@ -173,6 +178,16 @@ public final class SwapStorm {
         p99(base),
         p99(during),
         version);
+  }
+
+  private static void closeQuietly(KeepAliveConnection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (java.io.IOException e) {
+        // the connection is gone either way
+      }
+    }
   }
 
   private static long[] merge(List<long[]> parts) {
