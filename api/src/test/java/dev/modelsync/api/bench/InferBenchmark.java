@@ -105,6 +105,12 @@ public final class InferBenchmark {
           "modelsync   : %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %.0f%n",
           a[0], a[1] / 1000, a[2] / 1000, a[3]);
       System.out.printf("ratio       : %.1f%%%n", 100 * a[0] / b[0]);
+      double ortMicros = directOrtMicros();
+      System.out.printf(
+          "direct ONNX Runtime call (same model and 1x4 input, one thread): p50 %.1f us;"
+              + " api p50 over HTTP at c%d is %.2f ms, i.e. %.2f ms of HTTP, JSON, queueing and"
+              + " hand-off on top%n",
+          ortMicros, connections, a[1] / 1000, a[1] / 1000 - ortMicros / 1000);
       System.out.printf(
           "save-to-serve over %d saves (event published -> first new answer): p50 %.1f ms  p99 %.1f"
               + " ms%n",
@@ -128,6 +134,29 @@ public final class InferBenchmark {
 
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** p50 of OrtSession.run on the benchmark's model, with no HTTP, JSON or DJL around it. */
+  private static double directOrtMicros() throws Exception {
+    var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    var options = new ai.onnxruntime.OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(1);
+    try (var session = env.createSession(OnnxModelWriter.affine(1f), options)) {
+      float[][] input = {{1, 2, 3, 4}};
+      long[] nanos = new long[20_000];
+      for (int i = -20_000; i < nanos.length; i++) {
+        long started = System.nanoTime();
+        try (var tensor = ai.onnxruntime.OnnxTensor.createTensor(env, input);
+            var result = session.run(Map.of("input", tensor))) {
+          result.get(0);
+        }
+        if (i >= 0) {
+          nanos[i] = System.nanoTime() - started;
+        }
+      }
+      java.util.Arrays.sort(nanos);
+      return nanos[nanos.length / 2] / 1000.0;
+    }
   }
 
   private static long pct(List<Long> sorted, int p) {
