@@ -145,7 +145,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "true");
-    p.put("log.flush.interval.messages", "1");
     return p;
   }
 
