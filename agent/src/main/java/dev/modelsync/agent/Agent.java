@@ -5,6 +5,7 @@ import dev.modelsync.agent.http.ArtifactIndex;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
+import dev.modelsync.agent.store.StateWriter;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
@@ -50,6 +51,7 @@ public final class Agent {
   private Publisher publisher;
   private KafkaHealth health;
   private StoreHealth storeHealth;
+  private StateWriter stateWriter;
   private Synchronizer sync;
   private DirectoryWatcher watcher;
   private HttpServer server;
@@ -96,6 +98,10 @@ public final class Agent {
     snapshotter.removeLeftovers();
     Ledger ledger = Ledger.load(config.storeDir());
     storeHealth = new StoreHealth(config.storeDir());
+    stateWriter =
+        new StateWriter(
+            ledger.file(),
+            e -> LOG.error("Cannot write the agent state {}: {}", ledger.file(), e.toString()));
     AgentMetrics metrics =
         new AgentMetrics(
             registry,
@@ -109,7 +115,8 @@ public final class Agent {
             config.quietMs(),
             executor,
             metrics,
-            storeHealth);
+            storeHealth,
+            stateWriter);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -117,14 +124,17 @@ public final class Agent {
     admin = Admin.create(adminProps);
     EventCodec codec =
         new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()), config.eventKey());
-    publisher = new Publisher(config.kafka(), clientId, config.eventsTopic(), codec, admin, sync);
+    publisher =
+        new Publisher(
+            config.kafka(), clientId, config.eventsTopic(), codec, admin, sync.publishListener());
     sync.publishWith(publisher);
     artifacts = new ArtifactIndex(config.storeDir(), sync::liveDigest);
     sync.onQueued(artifacts::remember);
     health = new KafkaHealth(admin, config.healthMs());
     health.start(executor, config.healthMs());
+    // the probe writes and syncs a file: on the state thread, never delaying a save
     executor.scheduleWithFixedDelay(
-        storeHealth::probe, 0, config.healthMs(), TimeUnit.MILLISECONDS);
+        () -> stateWriter.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
     sync.rescan();
     executor.scheduleWithFixedDelay(
@@ -196,6 +206,9 @@ public final class Agent {
     executor.shutdown();
     if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
       executor.shutdownNow();
+    }
+    if (stateWriter != null) {
+      stateWriter.close();
     }
     if (admin != null) {
       admin.close(Duration.ofSeconds(2));

@@ -6,14 +6,16 @@ import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,7 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends model events to Kafka in the order they were submitted, from one named thread.
+ * Sends model events to Kafka in the order they were submitted. When nothing is waiting and Kafka
+ * has been taking records, {@link #submit} hands the record to the producer at once, on the
+ * caller's thread; otherwise it queues it for the publisher's own thread, which also creates the
+ * topic and retries.
  *
  * <p>The producer is idempotent with {@code acks=all} and an unbounded delivery timeout, so a
  * record handed to it is retried with the same sequence number until Kafka takes it: no loss and no
@@ -54,11 +59,17 @@ public final class Publisher implements AutoCloseable {
   private final Admin admin;
   private final Listener listener;
   private final KafkaProducer<String, byte[]> producer;
-  private final BlockingDeque<Outgoing> queue = new LinkedBlockingDeque<>();
+
+  /** Guards the queue and every hand-over to the producer, so the order of submits holds. */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private final Condition queued = lock.newCondition();
+  private final Deque<Outgoing> queue = new ArrayDeque<>();
   private final AtomicInteger unacked = new AtomicInteger();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long retryAtMillis;
+  private volatile boolean topicReady;
   private boolean warnedTopic;
 
   public Publisher(
@@ -98,7 +109,18 @@ public final class Publisher implements AutoCloseable {
   /** Queues an event behind every event submitted before it. */
   public void submit(ModelEvent event) {
     unacked.incrementAndGet();
-    queue.addLast(new Outgoing(event, System.nanoTime()));
+    Outgoing out = new Outgoing(event, System.nanoTime());
+    lock.lock();
+    try {
+      if (topicReady && queue.isEmpty() && System.currentTimeMillis() >= retryAtMillis) {
+        send(out);
+      } else {
+        queue.addLast(out);
+        queued.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Events submitted and not yet acknowledged. */
@@ -107,7 +129,6 @@ public final class Publisher implements AutoCloseable {
   }
 
   private void run() {
-    boolean topicReady = false;
     while (running) {
       try {
         long wait = retryAtMillis - System.currentTimeMillis();
@@ -122,16 +143,29 @@ public final class Publisher implements AutoCloseable {
           }
           continue;
         }
-        Outgoing next = queue.pollFirst(200, TimeUnit.MILLISECONDS);
-        if (next != null) {
-          send(next);
-        }
+        sendNext();
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         LOG.error("Publisher loop error; retrying", e);
         retryAtMillis = System.currentTimeMillis() + RETRY_MS;
       }
+    }
+  }
+
+  /** Waits a little for a queued event and hands it over, holding the lock throughout. */
+  private void sendNext() throws InterruptedException {
+    lock.lock();
+    try {
+      if (queue.isEmpty()) {
+        queued.await(200, TimeUnit.MILLISECONDS);
+      }
+      Outgoing next = queue.pollFirst();
+      if (next != null) {
+        send(next);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -174,14 +208,23 @@ public final class Publisher implements AutoCloseable {
             listener.acked(event, metadata, System.nanoTime() - out.queuedNanos());
           } else if (running && error instanceof RetriableException) {
             // Not accepted (no metadata yet): offer it again first, keeping the order.
-            queue.addFirst(out);
-            retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+            requeue(out);
             listener.failed(event, error);
           } else if (running) {
             unacked.decrementAndGet();
             listener.failed(event, error);
           }
         });
+  }
+
+  private void requeue(Outgoing out) {
+    lock.lock();
+    try {
+      queue.addFirst(out);
+      retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Stops sending, gives records already handed over a few seconds to be acknowledged. */

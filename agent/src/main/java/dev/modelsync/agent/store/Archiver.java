@@ -56,6 +56,8 @@ public final class Archiver {
         snapshotter.discard(staged);
         return new Changed(after.fingerprint());
       }
+    } catch (SourceChangedException e) {
+      return changedNow(unit, obs);
     } catch (IOException e) {
       return new Retry("cannot copy: " + e);
     }
@@ -88,6 +90,20 @@ public final class Archiver {
             unit.model() + "/" + version,
             manifest,
             savedAt));
+  }
+
+  private Outcome changedNow(SaveUnit unit, Observation obs) {
+    try {
+      return new Changed(observer.observe(unit).fingerprint());
+    } catch (IOException e) {
+      // vanished or unreadable: the next look decides
+      return new Changed(obs.fingerprint() + "?");
+    }
+  }
+
+  /** Makes a version {@link #archive} made ready durable; see {@link Snapshotter#sync}. */
+  public void sync(ModelSaved event) throws IOException {
+    snapshotter.sync(event.model(), event.version(), event.files());
   }
 
   /** The version's model.json with engine and file filled in from the files where missing. */

@@ -155,8 +155,8 @@ public final class Ledger {
     byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
   }
 
-  /** Writes the acknowledged facts atomically: a temporary file, fsync, rename. */
-  public void persist() throws IOException {
+  /** The acknowledged facts as the state file holds them; on the thread that owns the ledger. */
+  public byte[] acknowledgedState() throws IOException {
     List<Persisted> versions =
         all().stream()
             .filter(Entry::saveAcked)
@@ -171,17 +171,30 @@ public final class Ledger {
                         e.fingerprint(),
                         e.status() == Status.DELETED))
             .toList();
+    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new StateFile(versions));
+  }
+
+  /** Writes the acknowledged facts atomically, on this thread. */
+  public void persist() throws IOException {
+    write(file, acknowledgedState());
+  }
+
+  /** The state file of this ledger. */
+  public Path file() {
+    return file;
+  }
+
+  /** Writes a state file atomically: a temporary file, fsync, rename; from any thread. */
+  public static void write(Path file, byte[] state) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    byte[] bytes =
-        MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new StateFile(versions));
     try (FileChannel out =
         FileChannel.open(
             tmp,
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      out.write(java.nio.ByteBuffer.wrap(bytes));
+      out.write(java.nio.ByteBuffer.wrap(state));
       out.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -3,7 +3,6 @@ package dev.modelsync.agent.store;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -18,6 +17,8 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -69,49 +70,84 @@ public final class Snapshotter {
   /**
    * Copies the given files of {@code source} (a directory, or a single file when {@code files}
    * names just it) into a temporary directory under the model's store directory.
+   *
+   * <p>One pass over the source: each file's SHA-256 and the version digest are computed from the
+   * bytes as they are copied. Nothing is synced here: {@link #sync} does that once the copy is in
+   * place, while its event is on its way to Kafka.
+   *
+   * @throws SourceChangedException when a file's length changed while it was copied
    */
   public Staged stage(String model, Path source, List<String> files, boolean singleFile)
       throws IOException {
     Path modelDir = Files.createDirectories(storeDir.resolve(model));
     Path tmp = Files.createDirectory(modelDir.resolve(".tmp-" + UUID.randomUUID()));
     try {
+      MessageDigest tree = Digests.sha256();
+      ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
       List<FileEntry> entries = new ArrayList<>();
       long total = 0;
       for (String name : files.stream().sorted().toList()) {
         Path from = singleFile ? source : source.resolve(name);
         Path to = tmp.resolve(name);
         Files.createDirectories(to.getParent());
-        FileEntry entry = copy(from, to, name);
+        FileEntry entry = copy(from, to, name, tree, buffer);
         entries.add(entry);
         total += entry.size();
       }
-      syncDirectory(tmp);
-      return new Staged(model, tmp, Digests.ofDirectory(tmp), total, entries);
+      return new Staged(model, tmp, Digests.text(tree), total, entries);
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);
       throw e;
     }
   }
 
-  private static FileEntry copy(Path from, Path to, String name) throws IOException {
+  private static FileEntry copy(
+      Path from, Path to, String name, MessageDigest tree, ByteBuffer buffer) throws IOException {
     MessageDigest sha = Digests.sha256();
-    long size = 0;
-    byte[] buffer = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
+    try (FileChannel in =
+            FileChannel.open(from, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         FileChannel out =
             FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha.update(buffer, 0, n);
-        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-        while (chunk.hasRemaining()) {
-          out.write(chunk);
+      long expected = in.size();
+      Digests.fileHeader(tree, name, expected);
+      long size = 0;
+      for (int n; (n = in.read(buffer.clear())) > 0; ) {
+        buffer.flip();
+        sha.update(buffer.duplicate());
+        tree.update(buffer.duplicate());
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
         }
         size += n;
       }
-      // data and size are what a reader needs; other metadata need not hit the disk first
-      out.force(false);
+      if (size != expected) {
+        throw new SourceChangedException(from + " changed length while it was copied");
+      }
+      return new FileEntry(name, size, HexFormat.of().formatHex(sha.digest()));
     }
-    return new FileEntry(name, size, HexFormat.of().formatHex(sha.digest()));
+  }
+
+  /**
+   * Makes a committed version durable: its files' data, its directories and its entry in the
+   * model's directory. Until this returns, a crash of the machine (not of the agent: the page cache
+   * survives that) may lose the copy; the ledger records a version only after this, and a version
+   * the ledger does not know is copied again on restart.
+   */
+  public void sync(String model, long version, List<FileEntry> files) throws IOException {
+    Path dir = versionDir(model, version);
+    Set<Path> dirs = new TreeSet<>(Comparator.reverseOrder());
+    for (FileEntry file : files) {
+      Path path = dir.resolve(file.path());
+      try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        // data and size are what a reader needs; other metadata need not hit the disk first
+        channel.force(false);
+      }
+      for (Path parent = path.getParent(); parent.startsWith(dir); parent = parent.getParent()) {
+        dirs.add(parent);
+      }
+    }
+    dirs.forEach(Snapshotter::syncDirectory);
+    syncDirectory(dir.getParent());
   }
 
   /** The digest of a version already in the store, if it is there. */
@@ -148,7 +184,6 @@ public final class Snapshotter {
       deleteTree(old);
     }
     Files.move(staged.dir(), target, StandardCopyOption.ATOMIC_MOVE);
-    syncDirectory(target.getParent());
     return target;
   }
 

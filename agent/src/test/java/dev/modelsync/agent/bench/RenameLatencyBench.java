@@ -35,14 +35,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * time (ms resolution) and (b) a consumer in this process receiving the record.
  *
  * <pre>mvn -q -B -o -pl agent exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.modelsync.agent.bench.RenameLatencyBench [-Dexec.args=50]</pre>
+ *   -Dexec.mainClass=dev.modelsync.agent.bench.RenameLatencyBench [-Dexec.args="50 5"] (saves, warm-up saves)
+ * </pre>
  */
 public final class RenameLatencyBench {
   private RenameLatencyBench() {}
 
   public static void main(String[] args) throws Exception {
     int saves = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-    int warmup = 5;
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path root = Files.createTempDirectory("modelsync-bench");
     Path models = Files.createDirectories(root.resolve("models"));
     Vertx vertx = Vertx.vertx();

@@ -26,6 +26,7 @@ class SnapshotterTest {
         snapshotter.stage(
             "iris", source.getParent(), List.of("model.onnx", "sub/vocab.txt"), false);
     Path target = snapshotter.commit(staged, 1, true);
+    snapshotter.sync("iris", 1, staged.files());
     assertEquals(List.of("model.onnx", "sub/vocab.txt"), Digests.listFiles(target));
     assertEquals(Digests.ofDirectory(target), staged.digest());
     assertEquals(4, staged.size());
