@@ -89,7 +89,8 @@ public final class Publisher implements AutoCloseable {
     thread.start();
   }
 
-  static Map<String, Object> producerConfig(KafkaClientConfig kafka, String clientId) {
+  /** The producer settings: idempotent, acks=all, never giving up on a record it holds. */
+  public static Map<String, Object> producerConfig(KafkaClientConfig kafka, String clientId) {
     Map<String, Object> props = kafka.clientProperties();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

@@ -2,6 +2,7 @@ package dev.modelsync.agent.bench;
 
 import dev.modelsync.agent.Agent;
 import dev.modelsync.agent.AgentConfig;
+import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.Topics;
 import dev.modelsync.kafka.EmbeddedKafka;
@@ -23,6 +24,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -32,7 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * renamed into place) to the record being on the topic, over N saves against an embedded broker.
  * The bench topic is created beforehand with {@code message.timestamp.type=LogAppendTime}, so a
  * record's timestamp is when the broker appended it. Prints p50/p99 of rename to (a) that append
- * time (ms resolution) and (b) a consumer in this process receiving the record.
+ * time (ms resolution) and (b) a consumer in this process receiving the record; then, as Kafka's
+ * own floor, a bare producer with the agent's settings timed from send to acknowledgement.
  *
  * <pre>mvn -q -B -o -pl agent exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.modelsync.agent.bench.RenameLatencyBench [-Dexec.args="50 5"] (saves, warm-up saves)
@@ -85,12 +89,34 @@ public final class RenameLatencyBench {
         }
         report("rename -> appended on the topic (broker time)", toRecord);
         report("rename -> consumer received", toConsumer);
+        report("floor: a bare producer's send -> ack", bareSends(config, saves));
       } finally {
         get(agent.close());
       }
     } finally {
       get(vertx.close());
     }
+  }
+
+  /**
+   * Kafka's own share, for comparison: the agent's producer settings, one record at a time with the
+   * same pause between records as between saves, timed from send to acknowledgement.
+   */
+  private static List<Long> bareSends(AgentConfig config, int n) throws Exception {
+    List<Long> nanos = new ArrayList<>();
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(Publisher.producerConfig(config.kafka(), "bench-bare"))) {
+      byte[] value = new byte[700];
+      for (int i = 0; i < n + 5; i++) {
+        Thread.sleep(10);
+        long sent = System.nanoTime();
+        producer.send(new ProducerRecord<>("bench-bare", "bench", value)).get();
+        if (i >= 5) {
+          nanos.add(System.nanoTime() - sent);
+        }
+      }
+    }
+    return nanos;
   }
 
   private static ConsumerRecord<String, byte[]> awaitRecord(KafkaConsumer<String, byte[]> c) {
