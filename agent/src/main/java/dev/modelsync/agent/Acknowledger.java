@@ -1,9 +1,9 @@
 package dev.modelsync.agent;
 
 import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Ledger.Entry;
-import dev.modelsync.agent.store.StateWriter;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
@@ -24,19 +24,19 @@ final class Acknowledger implements Publisher.Listener {
 
   private final Ledger ledger;
   private final AgentMetrics metrics;
-  private final StateWriter stateWriter;
+  private final DiskWorker disk;
   private final Consumer<Runnable> onSyncThread;
   private final Function<String, Tracker> trackerOf;
 
   Acknowledger(
       Ledger ledger,
       AgentMetrics metrics,
-      StateWriter stateWriter,
+      DiskWorker disk,
       Consumer<Runnable> onSyncThread,
       Function<String, Tracker> trackerOf) {
     this.ledger = ledger;
     this.metrics = metrics;
-    this.stateWriter = stateWriter;
+    this.disk = disk;
     this.onSyncThread = onSyncThread;
     this.trackerOf = trackerOf;
   }
@@ -73,7 +73,7 @@ final class Acknowledger implements Publisher.Listener {
       t.state = "published as version " + event.version();
     }
     try {
-      stateWriter.write(ledger.acknowledgedState());
+      disk.writeState(ledger.acknowledgedState());
     } catch (IOException e) {
       LOG.error("Cannot encode the agent state: {}", e.toString());
       metrics.error("state");

@@ -3,9 +3,9 @@ package dev.modelsync.agent;
 import dev.modelsync.agent.http.AgentHttp;
 import dev.modelsync.agent.http.ArtifactIndex;
 import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
-import dev.modelsync.agent.store.StateWriter;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
@@ -51,7 +51,7 @@ public final class Agent {
   private Publisher publisher;
   private KafkaHealth health;
   private StoreHealth storeHealth;
-  private StateWriter stateWriter;
+  private DiskWorker disk;
   private Synchronizer sync;
   private DirectoryWatcher watcher;
   private HttpServer server;
@@ -98,8 +98,8 @@ public final class Agent {
     snapshotter.removeLeftovers();
     Ledger ledger = Ledger.load(config.storeDir());
     storeHealth = new StoreHealth(config.storeDir());
-    stateWriter =
-        new StateWriter(
+    disk =
+        new DiskWorker(
             ledger.file(),
             e -> LOG.error("Cannot write the agent state {}: {}", ledger.file(), e.toString()));
     AgentMetrics metrics =
@@ -116,7 +116,7 @@ public final class Agent {
             executor,
             metrics,
             storeHealth,
-            stateWriter);
+            disk);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -134,7 +134,7 @@ public final class Agent {
     health.start(executor, config.healthMs());
     // the probe writes and syncs a file: on the state thread, never delaying a save
     executor.scheduleWithFixedDelay(
-        () -> stateWriter.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
+        () -> disk.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
     sync.rescan();
     executor.scheduleWithFixedDelay(
@@ -207,8 +207,8 @@ public final class Agent {
     if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
       executor.shutdownNow();
     }
-    if (stateWriter != null) {
-      stateWriter.close();
+    if (disk != null) {
+      disk.close();
     }
     if (admin != null) {
       admin.close(Duration.ofSeconds(2));

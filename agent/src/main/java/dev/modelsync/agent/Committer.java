@@ -2,6 +2,7 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Archiver;
+import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.Observation;
@@ -32,6 +33,7 @@ final class Committer {
   private final StoreHealth storeHealth;
   private final long quietMs;
   private final Rechecks rechecks;
+  private final DiskWorker disk;
   private Publisher publisher;
   private Consumer<ModelSaved> onQueued = saved -> {};
 
@@ -41,13 +43,15 @@ final class Committer {
       AgentMetrics metrics,
       StoreHealth storeHealth,
       long quietMs,
-      Rechecks rechecks) {
+      Rechecks rechecks,
+      DiskWorker disk) {
     this.archiver = archiver;
     this.ledger = ledger;
     this.metrics = metrics;
     this.storeHealth = storeHealth;
     this.quietMs = quietMs;
     this.rechecks = rechecks;
+    this.disk = disk;
   }
 
   void publishWith(Publisher publisher) {
@@ -82,8 +86,9 @@ final class Committer {
           (System.nanoTime() - started) / 1000);
       onQueued.accept(event);
       publisher.submit(event);
-      // Kafka's round trip and the disk's overlap; the ack is recorded after this, on this thread
-      syncToDisk(unit, event);
+      // Kafka's round trip and the disk's overlap. The state file that will list this version is
+      // written on the same disk thread after this sync, so it never names a version not on disk.
+      disk.run(() -> syncToDisk(unit, event));
     } else if (outcome instanceof Archiver.Changed changed) {
       LOG.debug("{} changed while it was copied; waiting again", unit);
       t.fingerprint = changed.fingerprint();

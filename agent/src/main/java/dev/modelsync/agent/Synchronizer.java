@@ -2,10 +2,10 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Archiver;
+import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Ledger.Entry;
 import dev.modelsync.agent.store.Snapshotter;
-import dev.modelsync.agent.store.StateWriter;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.Completion;
 import dev.modelsync.agent.watch.Completion.Decision;
@@ -63,7 +63,7 @@ final class Synchronizer {
       ScheduledExecutorService executor,
       AgentMetrics metrics,
       StoreHealth storeHealth,
-      StateWriter stateWriter) {
+      DiskWorker disk) {
     this.layout = layout;
     this.observer = new Observer(layout::ignoreLink);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
@@ -79,10 +79,10 @@ final class Synchronizer {
             metrics,
             storeHealth,
             quietMs,
-            this::scheduleRecheck);
+            this::scheduleRecheck,
+            disk);
     this.acknowledger =
-        new Acknowledger(
-            ledger, metrics, stateWriter, this::run, relative -> trackers.get(relative));
+        new Acknowledger(ledger, metrics, disk, this::run, relative -> trackers.get(relative));
   }
 
   /** Where the publisher reports acknowledgements and failures. */

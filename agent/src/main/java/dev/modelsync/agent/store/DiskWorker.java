@@ -5,26 +5,28 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the agent's state file and runs the store's write probe on one thread of their own, so the
- * fsyncs they cost never delay the next save. State written while a write is under way is
- * coalesced: only the newest state reaches the disk next.
+ * The agent's work that waits on the disk: syncing snapshots, writing the state file, the store's
+ * write probe. It runs on one thread of its own, so the fsyncs never delay the next save. Tasks run
+ * one at a time in the order queued; so a state file queued after a version's sync lists that
+ * version only once it is on disk. A state write is skipped when a newer one is queued behind it,
+ * which runs later, after everything queued before it.
  */
-public final class StateWriter implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
+public final class DiskWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskWorker.class);
 
   private final Path file;
   private final Consumer<IOException> onError;
-  private final AtomicReference<byte[]> latest = new AtomicReference<>();
+  private final AtomicLong newest = new AtomicLong();
   private final ExecutorService io =
       Executors.newSingleThreadExecutor(
           r -> {
-            Thread t = new Thread(r, "modelsync-agent-state");
+            Thread t = new Thread(r, "modelsync-agent-disk");
             t.setDaemon(true);
             return t;
           });
@@ -33,30 +35,30 @@ public final class StateWriter implements AutoCloseable {
    * @param file the state file
    * @param onError told of a write that failed, on the writer's thread
    */
-  public StateWriter(Path file, Consumer<IOException> onError) {
+  public DiskWorker(Path file, Consumer<IOException> onError) {
     this.file = file;
     this.onError = onError;
   }
 
   /** Queues {@code state} to replace the state file; returns at once. */
-  public void write(byte[] state) {
-    if (latest.getAndSet(state) == null && !io.isShutdown()) {
-      io.execute(this::drain);
-    }
+  public void writeState(byte[] state) {
+    long seq = newest.incrementAndGet();
+    run(
+        () -> {
+          if (newest.get() == seq) {
+            write(state);
+          }
+        });
   }
 
-  /** Runs a blocking store task (such as the write probe) on the writer's thread. */
+  /** Queues a blocking disk task (a sync, the write probe) behind those queued before. */
   public void run(Runnable task) {
     if (!io.isShutdown()) {
       io.execute(task);
     }
   }
 
-  private void drain() {
-    byte[] state = latest.getAndSet(null);
-    if (state == null) {
-      return;
-    }
+  private void write(byte[] state) {
     try {
       Ledger.write(file, state);
     } catch (IOException e) {
@@ -76,6 +78,5 @@ public final class StateWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    drain();
   }
 }
