@@ -91,7 +91,12 @@ public final class Api {
   }
 
   private Future<Void> startAll() {
-    metrics = new ApiMetrics(config.instanceId(), catalog::loadedCount, engines::openCount);
+    metrics =
+        new ApiMetrics(
+            config.instanceId(),
+            catalog::loadedCount,
+            new ApiMetrics.OpenResources(
+                engines::openCount, engines::ndManagersOpen, engines::ortSessionsOpen));
     watchKafka();
     loadPool = vertx.createSharedWorkerExecutor("modelsync-load", config.loadThreads());
     inference = new InferenceExecutor(config.inferThreads());

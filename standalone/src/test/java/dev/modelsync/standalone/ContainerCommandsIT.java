@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -71,12 +69,14 @@ class ContainerCommandsIT {
               "8080", Integer.toString(apiPort));
       processes.add(
           start(
-              dockerfileCommand("agent"),
+              Dockerfiles.command("agent"),
               environment(compose, "agent", swap),
               dir.resolve("agent.log")));
       processes.add(
           start(
-              dockerfileCommand("api"), environment(compose, "api", swap), dir.resolve("api.log")));
+              Dockerfiles.command("api"),
+              environment(compose, "api", swap),
+              dir.resolve("api.log")));
 
       DemoModel.save(models, "iris", 1, OnnxModelWriter.affine(3f));
       String answer = awaitAnswer(apiPort, "iris", dir);
@@ -143,28 +143,6 @@ class ContainerCommandsIT {
             });
     assertTrue(env.containsKey("KAFKA_BOOTSTRAP_SERVERS"), service + " environment: " + env);
     return env;
-  }
-
-  /**
-   * The ENTRYPOINT of {@code <service>/Dockerfile}, with the image's jar path swapped for the built
-   * one.
-   */
-  static List<String> dockerfileCommand(String service) throws Exception {
-    String dockerfile = Files.readString(ROOT.resolve(service).resolve("Dockerfile"));
-    Matcher m = Pattern.compile("(?m)^ENTRYPOINT\\s+\\[(.*)]\\s*$").matcher(dockerfile);
-    assertTrue(m.find(), service + "/Dockerfile has no exec-form ENTRYPOINT");
-    List<String> command = new ArrayList<>();
-    for (String part : m.group(1).split(",")) {
-      String arg = part.trim().replaceAll("^\"|\"$", "");
-      if (arg.equals("java")) {
-        arg = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      } else if (arg.startsWith("/app/")) {
-        arg = ROOT.resolve(service).resolve("target").resolve(arg.substring(5)).toString();
-        assertTrue(Files.isRegularFile(Path.of(arg)), arg + " is not built");
-      }
-      command.add(arg);
-    }
-    return command;
   }
 
   private static Process start(List<String> command, Map<String, String> env, Path log)

@@ -14,7 +14,7 @@ import java.util.List;
  * the model's block directly: the block is shared and its forward thread-safe once the first
  * (warm-up) call has switched it to inference mode, while a DJL {@code Predictor} is not.
  */
-final class DjlModel implements LoadedModel {
+final class DjlModel implements LoadedModel, DjlBacked {
 
   /** How an engine's answers differ from plain tensors. */
   enum Flavor {
@@ -44,6 +44,11 @@ final class DjlModel implements LoadedModel {
     this.flavor = flavor;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
+  }
+
+  @Override
+  public Model djlModel() {
+    return model;
   }
 
   @Override

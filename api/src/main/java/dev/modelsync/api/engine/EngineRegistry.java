@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EngineRegistry {
   private final Map<String, ModelLoader> byEngine = new LinkedHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
+  private final DjlResources djl = new DjlResources();
 
   public EngineRegistry(List<ModelLoader> loaders) {
     for (ModelLoader loader : loaders) {
@@ -38,12 +39,29 @@ public final class EngineRegistry {
   /** Loads a version; the model counts as open until it is closed. */
   public LoadedModel load(String name, Path dir, String engine, Manifest manifest)
       throws ModelLoadException {
-    return new OpenModel(choose(dir, engine, manifest).load(name, dir, manifest), open);
+    LoadedModel loaded = choose(dir, engine, manifest).load(name, dir, manifest);
+    if (loaded instanceof DjlBacked backed) {
+      djl.track(backed.djlModel());
+    }
+    return new OpenModel(loaded, open);
   }
 
   /** Models loaded and not closed yet: each holds an engine session and its native memory. */
   public int openCount() {
     return open.get();
+  }
+
+  /**
+   * NDManagers open under the DJL engines' system managers: one per open DJL model, plus one per
+   * request running on a PyTorch or XGBoost version. More means a manager was never closed.
+   */
+  public double ndManagersOpen() {
+    return djl.ndManagers();
+  }
+
+  /** ONNX Runtime sessions DJL holds open: one per open ONNX version. */
+  public double ortSessionsOpen() {
+    return djl.ortSessions();
   }
 
   ModelLoader choose(Path dir, String engine, Manifest manifest) throws ModelLoadException {

@@ -26,7 +26,7 @@ import java.util.Set;
  * Predictor} per call measured at three times the session's own cost for small models (a manager
  * per call, attach and detach bookkeeping), which is most of the latency budget here.
  */
-final class OnnxModel implements LoadedModel {
+final class OnnxModel implements LoadedModel, DjlBacked {
   private final Model model;
   private final OrtSession session;
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -40,6 +40,11 @@ final class OnnxModel implements LoadedModel {
     this.inputs = inputs;
     this.outputs = outputs;
     this.allOutputs = new LinkedHashSet<>(session.getOutputNames());
+  }
+
+  @Override
+  public Model djlModel() {
+    return model;
   }
 
   @Override

@@ -31,12 +31,23 @@ public final class ApiMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   /**
+   * What the engines hold open natively, read at each scrape; each stays flat across swaps unless
+   * closed versions leak.
+   *
+   * @param models models loaded by an engine and not closed yet, including retired versions still
+   *     draining
+   * @param ndManagers DJL NDManagers open under the engines' system managers
+   * @param ortSessions ONNX Runtime sessions DJL holds open
+   */
+  public record OpenResources(
+      Supplier<Number> models, Supplier<Number> ndManagers, Supplier<Number> ortSessions) {}
+
+  /**
    * @param instance the replica id, the {@code instance} label of every series
    * @param versionsLoaded versions the catalog holds
-   * @param modelsOpen models loaded by an engine and not closed yet (sessions holding native
-   *     memory), including retired versions still draining
+   * @param open what the engines hold open natively
    */
-  public ApiMetrics(String instance, Supplier<Number> versionsLoaded, Supplier<Number> modelsOpen) {
+  public ApiMetrics(String instance, Supplier<Number> versionsLoaded, OpenResources open) {
     ProcessMetrics.configure(registry, instance);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
@@ -55,8 +66,15 @@ public final class ApiMetrics implements AutoCloseable {
         .description("Model versions loaded")
         .register(registry);
     // modelsync_models_open
-    Gauge.builder("modelsync.models.open", modelsOpen)
+    Gauge.builder("modelsync.models.open", open.models())
         .description("Models loaded by an engine and not yet closed (native sessions)")
+        .register(registry);
+    // modelsync_djl_ndmanagers_open, modelsync_onnx_sessions_open
+    Gauge.builder("modelsync.djl.ndmanagers.open", open.ndManagers())
+        .description("DJL NDManagers open under the engines' system managers")
+        .register(registry);
+    Gauge.builder("modelsync.onnx.sessions.open", open.ortSessions())
+        .description("ONNX Runtime sessions held open by DJL")
         .register(registry);
     // modelsync_infer_overloaded_total
     overloaded =

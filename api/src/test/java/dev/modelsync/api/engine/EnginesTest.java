@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.Manifest;
+import dev.modelsync.onnx.OnnxModelWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +124,35 @@ class EnginesTest {
     assertEquals("XGBoost", registry.choose(xgb, null, null).engine());
     var e = assertThrows(ModelLoadException.class, () -> registry.choose(dir, "TensorFlow", null));
     assertTrue(e.getMessage().contains("'TensorFlow' is not available"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName(
+      "the registry counts DJL's open NDManagers and ONNX Runtime sessions, and closing a version"
+          + " releases both")
+  void countsOpenNativeResources() throws Exception {
+    EngineRegistry registry = new EngineRegistry(EngineRegistry.standardLoaders(1));
+    Fixtures.write(dir.resolve("a"), "model.onnx", OnnxModelWriter.affine(1f));
+    Fixtures.write(dir.resolve("b"), "model.onnx", OnnxModelWriter.affine(2f));
+    Fixtures.write(dir.resolve("pt"), "model.pt", Fixtures.torchscript(1));
+    LoadedModel a = registry.load("a", dir.resolve("a"), null, null);
+    LoadedModel b = registry.load("b", dir.resolve("b"), null, null);
+    LoadedModel pt = registry.load("pt", dir.resolve("pt"), null, Fixtures.torchManifest(null));
+    // DJL's system managers are per process: count from what other tests left open
+    double managers = registry.ndManagersOpen();
+    double sessions = registry.ortSessionsOpen();
+    assertTrue(managers >= 3 && sessions >= 2, managers + " managers, " + sessions + " sessions");
+    pt.predict(List.of(row(1, 2, 3, 4)), List.of()); // a sub-manager for the call, closed after
+    a.predict(List.of(row(1, 2, 3, 4)), List.of());
+    assertEquals(managers, registry.ndManagersOpen());
+    a.close();
+    pt.close();
+    assertEquals(managers - 2, registry.ndManagersOpen());
+    assertEquals(sessions - 1, registry.ortSessionsOpen());
+    b.close();
+    assertEquals(managers - 3, registry.ndManagersOpen());
+    assertEquals(sessions - 2, registry.ortSessionsOpen());
+    assertEquals(0, registry.openCount());
   }
 
   @Test

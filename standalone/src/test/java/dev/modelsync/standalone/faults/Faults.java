@@ -8,8 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,16 +145,6 @@ public final class Faults {
       }
     }
     return events;
-  }
-
-  /** VmRSS of this process in kB, from /proc/self/status. */
-  public static long rssKb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
   }
 
   /** A gauge's value from a Prometheus scrape, such as {@code modelsync_models_open}. */
