@@ -29,6 +29,8 @@ public final class NativeMemory {
   static final String MODEL = "mem";
   static final int HIDDEN = 100_000;
   private static final double MB = 1024 * 1024;
+  private static final int READINGS = 4;
+  private static final long READING_GAP_MS = 1_500;
 
   /**
    * Where the swaps go and whose memory is measured.
@@ -166,7 +168,10 @@ public final class NativeMemory {
     throw new AssertionError("unreachable");
   }
 
-  /** A reading once the retired versions closed (they close when their last request ends). */
+  /**
+   * A reading once the retired versions closed (they close when their last request ends): the
+   * lowest RSS of a few readings over about six seconds.
+   */
   private static Snapshot snapshot(Target target, int swap) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (Faults.gauge(target.apiPort(), "modelsync_models_open") > 2
@@ -176,10 +181,21 @@ public final class NativeMemory {
     if (target.pid() == ProcessHandle.current().pid()) {
       System.gc(); // the harness's own garbage (broker, agent, this loop) is not the api's
     }
-    Thread.sleep(1000);
-    long rss = status(target.pid(), "VmRSS:");
-    long anon = status(target.pid(), "RssAnon:");
-    Map<String, Long> nmt = nmtCommittedKb(target.pid());
+    // The settled size: the lowest of READINGS readings over a few seconds, so memory the JIT
+    // compiler holds for a moment, and glibc gives back at its next trim (every 5 s in the
+    // image), is not counted as the api's. Both readings compared are taken the same way.
+    long rss = Long.MAX_VALUE;
+    long anon = 0;
+    Map<String, Long> nmt = Map.of();
+    for (int i = 0; i < READINGS; i++) {
+      Thread.sleep(READING_GAP_MS);
+      long now = status(target.pid(), "VmRSS:");
+      if (now < rss) {
+        rss = now;
+        anon = status(target.pid(), "RssAnon:");
+        nmt = nmtCommittedKb(target.pid());
+      }
+    }
     var scrape = Faults.get(target.apiPort(), "/metrics");
     if (scrape == null || scrape.statusCode() != 200) {
       throw new IllegalStateException("no /metrics from the api after swap " + swap);
