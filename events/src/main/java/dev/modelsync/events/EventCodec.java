@@ -131,7 +131,11 @@ public final class EventCodec {
           default -> throw new EventDecodingException("unknown event type " + event.getType());
         };
     try {
-      ModelEvent decoded = mapper.readValue(event.getData().toBytes(), dataType);
+      // The format parsed the data into a tree already: bind that rather than print and re-parse.
+      ModelEvent decoded =
+          event.getData() instanceof JsonCloudEventData json
+              ? mapper.treeToValue(json.getNode(), dataType)
+              : mapper.readValue(event.getData().toBytes(), dataType);
       if (decoded instanceof ModelStatus status && !status.type().equals(event.getType())) {
         throw new EventDecodingException(
             "event type " + event.getType() + " does not match data type " + status.type());

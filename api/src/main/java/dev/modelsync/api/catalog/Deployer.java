@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns model events and admin calls into catalog changes. Everything here runs on one Vert.x
- * context; loads run on the load pool, one at a time per model and concurrently across models.
+ * context but the loads, which run on the load pool, one at a time per model and concurrently
+ * across models; a load also adds its version to the catalog, so that it serves without waiting for
+ * the context.
  */
 public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
@@ -53,6 +55,7 @@ public final class Deployer {
 
   private final Map<String, String> failures = new HashMap<>();
   private final Map<String, Future<?>> queues = new HashMap<>();
+  private final Object closing = new Object();
   private volatile boolean closed;
 
   public Deployer(
@@ -151,44 +154,77 @@ public final class Deployer {
     }
     long started = System.nanoTime();
     return loadPool
-        .executeBlocking(() -> loader.load(saved), false)
+        .executeBlocking(() -> swapIn(saved, loader.load(saved), started), false)
         .andThen(
             ar -> {
-              if (ar.failed()) {
+              if (ar.failed() && !(ar.cause() instanceof Closing)) {
                 failed(saved, String.valueOf(ar.cause().getMessage()));
               }
             })
-        .map(model -> activate(saved, model, System.nanoTime() - started));
+        .map(swap -> announce(saved, swap));
   }
 
   /** Stops taking new versions: a load finishing after this closes its model at once. */
   public void close() {
-    closed = true;
+    synchronized (closing) {
+      closed = true;
+    }
   }
 
-  private ServedVersion activate(ModelSaved saved, LoadedModel model, long loadNanos) {
-    if (closed) {
-      model.close();
-      throw new IllegalStateException("the server is closing");
+  /** A load that finished after {@link #close()}: its model is closed, nothing is reported. */
+  private static final class Closing extends IllegalStateException {
+    Closing() {
+      super("the server is closing");
     }
-    long loadMillis = loadNanos / 1_000_000;
-    metrics.loaded(saved.model(), Duration.ofNanos(loadNanos));
+  }
+
+  /** What {@link #swapIn} did, for {@link #announce} to report. */
+  private record Swap(
+      ServedVersion added,
+      ServedVersion before,
+      ServedVersion replaced,
+      long loadNanos,
+      Instant at) {}
+
+  /**
+   * Adds a loaded and warmed-up version to the catalog, on the load thread that warmed it up: the
+   * version serves as soon as it can, without waiting for a turn on the deployer's context. The
+   * model's queue ({@link #serially}) still orders this against every other change to the model,
+   * and the catalog's writes are synchronised, so nothing else changes the model meanwhile.
+   */
+  private Swap swapIn(ModelSaved saved, LoadedModel model, long started) {
+    ServedVersion v;
+    ServedVersion before;
+    ServedVersion replaced;
+    synchronized (closing) { // once close() returns no version is added, and Api clears the rest
+      if (closed) {
+        model.close();
+        throw new Closing();
+      }
+      VersionMeters meters = metrics.version(saved.model(), saved.version());
+      v = new ServedVersion(saved.model(), saved.version(), saved.digest(), model, meters, closer);
+      before = catalog.serving(saved.model());
+      replaced = catalog.add(v);
+    }
+    return new Swap(v, before, replaced, System.nanoTime() - started, Instant.now());
+  }
+
+  /** Metrics, status events and logs of a swap, on the context, once the version serves. */
+  private ServedVersion announce(ModelSaved saved, Swap swap) {
+    ServedVersion v = swap.added();
+    long loadMillis = swap.loadNanos() / 1_000_000;
+    metrics.loaded(saved.model(), Duration.ofNanos(swap.loadNanos()));
     failures.remove(key(saved.model(), saved.version()));
-    ServedVersion before = catalog.serving(saved.model());
-    VersionMeters meters = metrics.version(saved.model(), saved.version());
-    ServedVersion v =
-        new ServedVersion(saved.model(), saved.version(), saved.digest(), model, meters, closer);
-    publish(EventTypes.LOADED, v, loadMillis, null, null);
-    ServedVersion replaced = catalog.add(v);
-    if (replaced != null) {
-      unloaded(replaced, "replaced by digest " + saved.digest());
+    publish(EventTypes.LOADED, v, loadMillis, null, null, swap.at());
+    if (swap.replaced() != null) {
+      unloaded(swap.replaced(), "replaced by digest " + saved.digest());
     }
-    if (catalog.serving(saved.model()) == v && before != v) {
+    if (catalog.serving(saved.model()) == v && swap.before() != v) {
       metrics.swapped(saved.model());
-      Duration sinceSave = Duration.between(saved.savedAt(), Instant.now());
+      Duration sinceSave = Duration.between(saved.savedAt(), swap.at());
       metrics.servedAfterSave(saved.model(), sinceSave);
       long saveToServe = sinceSave.toMillis();
-      publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null);
+      publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null, swap.at());
       LOG.info(
           "Serving {} version {} ({}): loaded in {} ms, {} ms after the save",
           saved.model(),
@@ -266,6 +302,11 @@ public final class Deployer {
   }
 
   private void publish(String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why) {
+    publish(type, v, loadMs, saveToServeMs, why, Instant.now());
+  }
+
+  private void publish(
+      String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why, Instant at) {
     status.publish(
         new ModelStatus(
             type,
@@ -276,7 +317,7 @@ public final class Deployer {
             loadMs,
             saveToServeMs,
             why,
-            Instant.now()));
+            at));
   }
 
   /** Runs {@code step} after every step queued before for the same model. */

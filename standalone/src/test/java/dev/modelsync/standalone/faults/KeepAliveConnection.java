@@ -15,13 +15,13 @@ import java.nio.charset.StandardCharsets;
  * per connection. Unlike a pooled client, nothing is reused behind the caller's back, so an error
  * here (a closed connection, a malformed answer) is the server's.
  */
-final class KeepAliveConnection implements AutoCloseable {
+public final class KeepAliveConnection implements AutoCloseable {
   private final Socket socket;
   private final OutputStream out;
   private final InputStream in;
   private final byte[] request;
 
-  KeepAliveConnection(int port, String path, String jsonBody) throws IOException {
+  public KeepAliveConnection(int port, String path, String jsonBody) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(30_000);
@@ -43,7 +43,7 @@ final class KeepAliveConnection implements AutoCloseable {
   }
 
   /** Sends the request and returns {status, body}. */
-  Object[] exchange() throws IOException {
+  public Object[] exchange() throws IOException {
     out.write(request);
     out.flush();
     String status = line();
