@@ -9,11 +9,8 @@ import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
-import dev.modelsync.events.ModelStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,11 +39,12 @@ public final class Deployer {
   public record Settings(int keepVersions, String replica) {}
 
   private final Context context;
+  private final Turns turns;
   private final WorkerExecutor loadPool;
   private final Executor closer;
   private final Catalog catalog;
   private final VersionLoader loader;
-  private final StatusSink status;
+  private final StatusReports reports;
   private final ApiMetrics metrics;
   private final Settings settings;
 
@@ -54,7 +52,6 @@ public final class Deployer {
   private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
 
   private final Map<String, String> failures = new HashMap<>();
-  private final Map<String, Future<?>> queues = new HashMap<>();
   private final Object closing = new Object();
   private volatile boolean closed;
 
@@ -69,11 +66,12 @@ public final class Deployer {
       ApiMetrics metrics,
       Settings settings) {
     this.context = context;
+    this.turns = new Turns(context);
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
     this.loader = new VersionLoader(artifacts, engines, metrics);
-    this.status = status;
+    this.reports = new StatusReports(status, metrics, settings.replica());
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -215,7 +213,7 @@ public final class Deployer {
     long loadMillis = swap.loadNanos() / 1_000_000;
     metrics.loaded(saved.model(), Duration.ofNanos(swap.loadNanos()));
     failures.remove(key(saved.model(), saved.version()));
-    publish(EventTypes.LOADED, v, loadMillis, null, null, swap.at());
+    reports.publish(EventTypes.LOADED, v, loadMillis, null, null, swap.at());
     if (swap.replaced() != null) {
       unloaded(swap.replaced(), "replaced by digest " + saved.digest());
     }
@@ -224,7 +222,7 @@ public final class Deployer {
       Duration sinceSave = Duration.between(saved.savedAt(), swap.at());
       metrics.servedAfterSave(saved.model(), sinceSave);
       long saveToServe = sinceSave.toMillis();
-      publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null, swap.at());
+      reports.publish(EventTypes.ACTIVATED, v, loadMillis, saveToServe, null, swap.at());
       LOG.info(
           "Serving {} version {} ({}): loaded in {} ms, {} ms after the save",
           saved.model(),
@@ -253,25 +251,8 @@ public final class Deployer {
   }
 
   private void failed(ModelSaved saved, String reason) {
-    metrics.loadFailed(saved.model());
     failures.put(key(saved.model(), saved.version()), reason);
-    LOG.warn(
-        "Load of {} version {} ({}) failed, serving is unchanged: {}",
-        saved.model(),
-        saved.version(),
-        saved.digest(),
-        reason);
-    status.publish(
-        new ModelStatus(
-            EventTypes.LOAD_FAILED,
-            saved.model(),
-            saved.version(),
-            saved.digest(),
-            settings.replica(),
-            null,
-            null,
-            reason,
-            Instant.now()));
+    reports.loadFailed(saved, reason);
   }
 
   private Future<?> unloadDeleted(ModelDeleted deleted) {
@@ -289,65 +270,22 @@ public final class Deployer {
   }
 
   void unloaded(ServedVersion v, String reason) {
-    metrics.forget(v.meters());
-    LOG.info("Unloaded {} version {} ({}): {}", v.model(), v.version(), v.digest(), reason);
-    publish(EventTypes.UNLOADED, v, null, null, reason);
+    reports.unloaded(v, reason);
   }
 
   /** A version started serving without a load (pin, unpin, fallback). */
   void activated(ServedVersion v, String why) {
-    metrics.swapped(v.model());
-    LOG.info("Serving {} version {} ({}): {}", v.model(), v.version(), v.digest(), why);
-    publish(EventTypes.ACTIVATED, v, null, null, why);
-  }
-
-  private void publish(String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why) {
-    publish(type, v, loadMs, saveToServeMs, why, Instant.now());
-  }
-
-  private void publish(
-      String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why, Instant at) {
-    status.publish(
-        new ModelStatus(
-            type,
-            v.model(),
-            v.version(),
-            v.digest(),
-            settings.replica(),
-            loadMs,
-            saveToServeMs,
-            why,
-            at));
+    reports.activated(v, why);
   }
 
   /** Runs {@code step} after every step queued before for the same model. */
   <T> Future<T> serially(String model, Supplier<Future<T>> step) {
-    Future<?> tail = queues.getOrDefault(model, Future.succeededFuture());
-    Future<T> next = tail.transform(ignored -> step.get());
-    queues.put(model, next);
-    next.onComplete(
-        ar -> {
-          if (queues.get(model) == next) {
-            queues.remove(model);
-          }
-        });
-    return next;
+    return turns.serially(model, step);
   }
 
+  /** Runs {@code action} on the deployer's context. */
   <T> Future<T> onContext(Supplier<Future<T>> action) {
-    if (Vertx.currentContext() == context) {
-      return action.get();
-    }
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(
-        v -> {
-          try {
-            action.get().onComplete(promise);
-          } catch (RuntimeException e) {
-            promise.fail(e);
-          }
-        });
-    return promise.future();
+    return turns.onContext(action);
   }
 
   NavigableMap<Long, ModelSaved> known(String model) {
