@@ -15,7 +15,6 @@ import dev.modelsync.api.http.InferenceExecutor;
 import dev.modelsync.api.http.Services;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.config.KafkaHealth;
-import dev.modelsync.events.ModelEvent;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -206,32 +205,7 @@ public final class Api {
             config.eventsTopic(),
             config.eventKey(),
             context,
-            new EventConsumer.Listener() {
-              @Override
-              public void onEvents(List<ModelEvent> events, boolean live) {
-                for (ModelEvent e : events) {
-                  if (live) {
-                    deployer.apply(e);
-                  } else {
-                    deployer.replay(e);
-                  }
-                }
-              }
-
-              @Override
-              public void onCaughtUp() {
-                deployer
-                    .rebuild()
-                    .onComplete(
-                        x -> {
-                          ready.set(true);
-                          LOG.info(
-                              "Ready: {} versions of {} models loaded",
-                              catalog.loadedCount(),
-                              catalog.models().size());
-                        });
-              }
-            },
+            new CatalogFeed(deployer, catalog, ready),
             metrics::consumerLag);
     EventConsumer started = consumer;
     loadPool
