@@ -118,6 +118,14 @@ public final class SaveToServeBenchmark {
           PAUSE_NANOS / 1e6,
           rtt + PAUSE_NANOS / 1e6);
       breakdown(system.bootstrapServers(), clock, renamed, served, saves);
+      double[] floor = KafkaFloor.sendToReceived(system.bootstrapServers(), saves);
+      System.out.printf(
+          Locale.ROOT,
+          "  floor, same broker and run: a bare record sent -> a consumer has it: p50 %.2f ms"
+              + "  p90 %.2f ms; save-to-serve p50 is %.1fx that%n",
+          pct(floor, 50),
+          pct(floor, 90),
+          pct(millis, 50) / pct(floor, 50));
     }
   }
 
