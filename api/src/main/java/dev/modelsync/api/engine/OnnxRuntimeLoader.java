@@ -40,7 +40,12 @@ public final class OnnxRuntimeLoader implements ModelLoader {
     String file = ModelFiles.pick(dir, manifest, extensions());
     Model model = Model.newInstance(name, ENGINE);
     try {
-      // DJL's OrtModel applies intraOpNumThreads only when interOpNumThreads is set too.
+      // DJL 0.35.1's OrtModel sets each thread count on its own; one intra-op thread runs inference
+      // on the calling thread, so sessions start no pool threads. Its "cpuArenaAllocator" and
+      // "memoryPatternOptimization" keys only ever switch those on (ONNX Runtime's defaults), never
+      // off. The CPU arena stays on deliberately: without it every tensor above the image's
+      // MALLOC_MMAP_THRESHOLD_ is an mmap and munmap per inference (2.5x slower for
+      // NativeMemoryBenchmark's 2.8 MB model), for no steadier RSS over 1,000 swaps.
       model.load(
           dir,
           file,
