@@ -135,6 +135,8 @@ public final class Agent {
     // the probe writes and syncs a file: on the state thread, never delaying a save
     executor.scheduleWithFixedDelay(
         () -> disk.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
+    // first on the sync thread, ahead of the first scan: start-up does not wait for it
+    executor.execute(() -> WarmUp.run(codec, config.quietMs()));
     watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
     sync.rescan();
     executor.scheduleWithFixedDelay(
