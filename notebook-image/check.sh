@@ -63,7 +63,9 @@ API = {
     "MODELSYNC_LOAD_THREADS", "MODELSYNC_HTTP_INSTANCES", "MODELSYNC_MAX_BODY_BYTES",
 }
 # Read by the JVM or DJL, not by the config records.
-RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ"}
+# read by the JVM, DJL or glibc rather than by modelsync's config
+RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
+           "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"}
 JAVA_CONFIG = {
     "agent": ["agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
               "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java"],
