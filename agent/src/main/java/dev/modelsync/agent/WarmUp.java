@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,20 +58,9 @@ final class WarmUp {
     } catch (IOException | RuntimeException e) {
       LOG.debug("Warm-up skipped: {}", e.toString());
     } finally {
-      deleteTree(root);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+      if (root != null) {
+        Snapshotter.deleteTree(root);
       }
-    } catch (IOException e) {
-      LOG.debug("Cannot remove {}: {}", root, e.toString());
     }
   }
 }

@@ -68,12 +68,12 @@ class ContainerCommandsIT {
               "8081", Integer.toString(agentPort),
               "8080", Integer.toString(apiPort));
       processes.add(
-          start(
+          Dockerfiles.start(
               Dockerfiles.command("agent"),
               environment(compose, "agent", swap),
               dir.resolve("agent.log")));
       processes.add(
-          start(
+          Dockerfiles.start(
               Dockerfiles.command("api"),
               environment(compose, "api", swap),
               dir.resolve("api.log")));
@@ -143,18 +143,6 @@ class ContainerCommandsIT {
             });
     assertTrue(env.containsKey("KAFKA_BOOTSTRAP_SERVERS"), service + " environment: " + env);
     return env;
-  }
-
-  private static Process start(List<String> command, Map<String, String> env, Path log)
-      throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder
-        .environment()
-        .keySet()
-        .removeIf(k -> k.startsWith("MODELSYNC_") || k.startsWith("KAFKA_"));
-    builder.environment().putAll(env);
-    return builder.start();
   }
 
   private String awaitAnswer(int port, String model, Path dir) throws Exception {

@@ -66,4 +66,22 @@ public final class Dockerfiles {
   private static String read(String service) throws IOException {
     return Files.readString(ROOT.resolve(service).resolve("Dockerfile"));
   }
+
+  /**
+   * Starts {@code command} as a plain process with {@code env} as the image's environment: the
+   * modelsync, Kafka and malloc variables of this process are not passed on, so only what the image
+   * sets counts. Output goes to {@code log}.
+   */
+  public static Process start(List<String> command, Map<String, String> env, Path log)
+      throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder
+        .environment()
+        .keySet()
+        .removeIf(
+            k -> k.startsWith("MODELSYNC_") || k.startsWith("KAFKA_") || k.startsWith("MALLOC_"));
+    builder.environment().putAll(env);
+    return builder.start();
+  }
 }

@@ -199,7 +199,8 @@ public final class Snapshotter {
     }
   }
 
-  static void deleteTree(Path dir) {
+  /** Removes a directory tree, logging what cannot be removed. */
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

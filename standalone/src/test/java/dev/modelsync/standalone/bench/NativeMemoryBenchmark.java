@@ -75,7 +75,7 @@ public final class NativeMemoryBenchmark {
               "MODELSYNC_STORE_DIR", store.toString(),
               "MODELSYNC_PORT", Integer.toString(apiPort)));
       Process agentProcess =
-          start(
+          Dockerfiles.start(
               withFlags(Dockerfiles.command("agent"), "-XX:MaxRAM=1g"),
               Map.of(
                   "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
@@ -84,7 +84,7 @@ public final class NativeMemoryBenchmark {
                   "MODELSYNC_AGENT_PORT", Integer.toString(agentPort),
                   "MODELSYNC_QUIET_MS", "100"),
               dir.resolve("agent.log"));
-      Process apiProcess = start(api, apiEnv, dir.resolve("api.log"));
+      Process apiProcess = Dockerfiles.start(api, apiEnv, dir.resolve("api.log"));
       try {
         awaitReady(apiPort, dir);
         var target = new NativeMemory.Target(models, store, apiPort, apiProcess.pid());
@@ -102,19 +102,6 @@ public final class NativeMemoryBenchmark {
     List<String> out = new ArrayList<>(command);
     out.addAll(1, List.of(flags));
     return out;
-  }
-
-  private static Process start(List<String> command, Map<String, String> env, Path log)
-      throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder
-        .environment()
-        .keySet()
-        .removeIf(
-            k -> k.startsWith("MODELSYNC_") || k.startsWith("KAFKA_") || k.startsWith("MALLOC_"));
-    builder.environment().putAll(env);
-    return builder.start();
   }
 
   private static void awaitReady(int port, Path dir) throws Exception {
