@@ -113,7 +113,7 @@ public final class Publisher implements AutoCloseable {
     Outgoing out = new Outgoing(event, System.nanoTime());
     lock.lock();
     try {
-      if (topicReady && queue.isEmpty() && System.currentTimeMillis() >= retryAtMillis) {
+      if (running && topicReady && queue.isEmpty() && System.currentTimeMillis() >= retryAtMillis) {
         send(out);
       } else {
         queue.addLast(out);
@@ -231,7 +231,12 @@ public final class Publisher implements AutoCloseable {
   /** Stops sending, gives records already handed over a few seconds to be acknowledged. */
   @Override
   public void close() {
-    running = false;
+    lock.lock(); // a submit under way hands its record over first
+    try {
+      running = false;
+    } finally {
+      lock.unlock();
+    }
     thread.interrupt();
     try {
       thread.join(5_000);
