@@ -132,7 +132,7 @@ public final class Agent {
     sync.onQueued(artifacts::remember);
     health = new KafkaHealth(admin, config.healthMs());
     health.start(executor, config.healthMs());
-    // the probe writes and syncs a file: on the state thread, never delaying a save
+    // the probe writes and syncs a file: on the disk thread, never delaying a save
     executor.scheduleWithFixedDelay(
         () -> disk.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
     // first on the sync thread, ahead of the first scan: start-up does not wait for it
