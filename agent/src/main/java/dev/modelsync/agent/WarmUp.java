@@ -9,6 +9,7 @@ import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.files.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ final class WarmUp {
       LOG.debug("Warm-up skipped: {}", e.toString());
     } finally {
       if (root != null) {
-        Snapshotter.deleteTree(root);
+        Trees.delete(root);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.modelsync.agent.store;
 
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelSaved.FileEntry;
+import dev.modelsync.files.Trees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,7 @@ public final class Snapshotter {
         try (DirectoryStream<Path> tmps = Files.newDirectoryStream(model, ".tmp-*")) {
           for (Path tmp : tmps) {
             LOG.info("Removing unfinished snapshot {}", tmp);
-            deleteTree(tmp);
+            Trees.delete(tmp);
           }
         }
       }
@@ -96,7 +96,7 @@ public final class Snapshotter {
       }
       return new Staged(model, tmp, Digests.text(tree), total, entries);
     } catch (IOException | RuntimeException e) {
-      deleteTree(tmp);
+      Trees.delete(tmp);
       throw e;
     }
   }
@@ -166,11 +166,11 @@ public final class Snapshotter {
     if (Files.exists(target)) {
       String existing = Digests.ofDirectory(target);
       if (existing.equals(staged.digest())) {
-        deleteTree(staged.dir());
+        Trees.delete(staged.dir());
         return target;
       }
       if (!mayReplace) {
-        deleteTree(staged.dir());
+        Trees.delete(staged.dir());
         throw new StoreConflictException(
             staged.model()
                 + " version "
@@ -181,14 +181,14 @@ public final class Snapshotter {
       }
       Path old = target.resolveSibling(".tmp-old-" + UUID.randomUUID());
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(old);
+      Trees.delete(old);
     }
     Files.move(staged.dir(), target, StandardCopyOption.ATOMIC_MOVE);
     return target;
   }
 
   public void discard(Staged staged) {
-    deleteTree(staged.dir());
+    Trees.delete(staged.dir());
   }
 
   private static void syncDirectory(Path dir) {
@@ -196,20 +196,6 @@ public final class Snapshotter {
       channel.force(true);
     } catch (IOException e) {
       // some file systems cannot sync a directory; the files themselves are synced
-    }
-  }
-
-  /** Removes a directory tree, logging what cannot be removed. */
-  public static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.warn("Cannot remove {}: {}", dir, e.toString());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.modelsync.api.artifacts;
 
+import dev.modelsync.files.Trees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ final class CacheEviction {
           || inUse.holds(c.model(), c.version())) {
         continue;
       }
-      deleteTree(c.dir());
+      Trees.delete(c.dir());
       total -= c.bytes();
       LOG.info(
           "Evicted {} version {} ({} bytes) from the artifact cache; {} bytes remain",
@@ -127,19 +128,6 @@ final class CacheEviction {
         total += a.isRegularFile() ? a.size() : 0;
       }
       return total;
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.warn("Cannot remove {}: {}", dir, e.toString());
     }
   }
 }

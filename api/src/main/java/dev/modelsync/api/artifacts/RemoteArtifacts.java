@@ -4,6 +4,7 @@ import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelSaved;
+import dev.modelsync.files.Trees;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.DirectoryStream;
@@ -128,7 +129,7 @@ public final class RemoteArtifacts implements ArtifactSource {
           "Cached {} version {} has another digest; fetching again",
           saved.model(),
           saved.version());
-      CacheEviction.deleteTree(target);
+      Trees.delete(target);
     }
     Path partial = modelDir.resolve(saved.version() + PARTIAL + UUID.randomUUID());
     long started = System.nanoTime();
@@ -139,7 +140,7 @@ public final class RemoteArtifacts implements ArtifactSource {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
         // another process put it there meanwhile (a cache shared against the advice)
-        CacheEviction.deleteTree(partial);
+        Trees.delete(partial);
         if (!verified(target, saved)) {
           throw new ModelLoadException("cache entry " + target + " appeared with another digest");
         }
@@ -155,7 +156,7 @@ public final class RemoteArtifacts implements ArtifactSource {
           (System.nanoTime() - started) / 1_000_000);
       return target;
     } catch (IOException e) {
-      CacheEviction.deleteTree(partial);
+      Trees.delete(partial);
       throw new ModelLoadException(
           "cannot fetch " + saved.model() + " version " + saved.version() + ": " + e.getMessage(),
           e);
@@ -201,7 +202,7 @@ public final class RemoteArtifacts implements ArtifactSource {
             Files.newDirectoryStream(model, "*" + PARTIAL + "*")) {
           for (Path partial : partials) {
             LOG.info("Removing unfinished download {}", partial);
-            CacheEviction.deleteTree(partial);
+            Trees.delete(partial);
           }
         }
       }
@@ -211,7 +212,7 @@ public final class RemoteArtifacts implements ArtifactSource {
   @Override
   public void close() {
     if (settings.ownsCacheDir()) {
-      CacheEviction.deleteTree(settings.cacheDir());
+      Trees.delete(settings.cacheDir());
     }
   }
 
