@@ -4,6 +4,7 @@ import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Ledger.Entry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,12 +19,13 @@ record SyncView(Map<String, Object> models, Map<String, String> liveDigests) {
   static SyncView of(Map<String, Tracker> trackers, Ledger ledger) {
     Map<String, Object> seen = new LinkedHashMap<>();
     trackers.forEach((relative, t) -> seen.put(relative, t.state));
+    List<Entry> versions = ledger.all();
     Map<String, String> live = new HashMap<>();
-    ledger.all().stream()
+    versions.stream()
         .filter(Entry::live)
         .forEach(e -> live.put(e.model() + "/" + e.version(), e.digest()));
     return new SyncView(
-        Map.of("seen", seen, "versions", ledger.all(), "pending", ledger.pendingCount()),
+        Map.of("seen", seen, "versions", versions, "pending", ledger.pendingCount()),
         Map.copyOf(live));
   }
 
