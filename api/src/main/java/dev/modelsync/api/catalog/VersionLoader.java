@@ -7,6 +7,7 @@ import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.api.engine.TensorValues;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
@@ -45,6 +46,20 @@ final class VersionLoader {
     }
   }
 
+  private static void set(String name, DataType type, Object data, int i, double d)
+      throws ModelLoadException {
+    if (type.floating()) {
+      TensorValues.setFloating(type, data, i, d);
+    } else if (type == DataType.BOOL) {
+      ((boolean[]) data)[i] = d != 0;
+    } else if ((long) d == d && TensorValues.fits(type, (long) d)) {
+      TensorValues.setInteger(type, data, i, (long) d);
+    } else {
+      throw new ModelLoadException(
+          "example input '" + name + "' value " + d + " at " + i + " does not fit " + type);
+    }
+  }
+
   /** The manifest's example, else zeros of each declared input with every -1 read as 1. */
   static List<Tensor> warmUpInputs(LoadedModel model, Manifest manifest) throws ModelLoadException {
     List<Tensor> inputs = new ArrayList<>();
@@ -65,15 +80,7 @@ final class VersionLoader {
         long[] shape = ex.shape().stream().mapToLong(Long::longValue).toArray();
         Object data = type.newArray(ex.data().size());
         for (int i = 0; i < ex.data().size(); i++) {
-          double d = ex.data().get(i);
-          switch (type) {
-            case FP32 -> ((float[]) data)[i] = (float) d;
-            case FP64 -> ((double[]) data)[i] = d;
-            case INT32 -> ((int[]) data)[i] = (int) d;
-            case INT64 -> ((long[]) data)[i] = (long) d;
-            case BOOL -> ((boolean[]) data)[i] = d != 0;
-            default -> throw new IllegalStateException();
-          }
+          set(ex.name(), type, data, i, ex.data().get(i));
         }
         try {
           inputs.add(new Tensor(ex.name(), type, shape, data));

@@ -1,12 +1,26 @@
 package dev.modelsync.api.engine;
 
-/** The KServe v2 tensor datatypes this server reads and writes. */
+/**
+ * The Open Inference Protocol tensor datatypes. Each is held in one Java primitive array: {@code
+ * byte[]} for INT8 and UINT8, {@code short[]} for INT16 and UINT16, and for FP16 and BF16 as their
+ * raw 16 bits, {@code int[]} for INT32 and UINT32, {@code long[]} for INT64 and UINT64 (unsigned
+ * values are their two's-complement bits), {@code float[]}, {@code double[]}, {@code boolean[]},
+ * and {@code String[]} for BYTES.
+ */
 public enum DataType {
-  FP32(4),
-  FP64(8),
+  BOOL(1),
+  UINT8(1),
+  UINT16(2),
+  UINT32(4),
+  UINT64(8),
+  INT8(1),
+  INT16(2),
   INT32(4),
   INT64(8),
-  BOOL(1),
+  FP16(2),
+  BF16(2),
+  FP32(4),
+  FP64(8),
   BYTES(0);
 
   private final int bytes;
@@ -20,30 +34,47 @@ public enum DataType {
     return bytes;
   }
 
-  /** The datatype of a KServe name, or null when it is not one this server handles. */
+  /** True for the integer types, signed or not. */
+  public boolean integer() {
+    return switch (this) {
+      case UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64 -> true;
+      default -> false;
+    };
+  }
+
+  /** True for the floating-point types. */
+  public boolean floating() {
+    return this == FP16 || this == BF16 || this == FP32 || this == FP64;
+  }
+
+  /** True for the unsigned integer types. */
+  public boolean unsigned() {
+    return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
+  }
+
+  /** The datatype of a KServe name, or null when it is not one. */
   public static DataType of(String name) {
     if (name == null) {
       return null;
     }
-    return switch (name) {
-      case "FP32" -> FP32;
-      case "FP64" -> FP64;
-      case "INT32" -> INT32;
-      case "INT64" -> INT64;
-      case "BOOL" -> BOOL;
-      case "BYTES" -> BYTES;
-      default -> null;
-    };
+    for (DataType t : values()) {
+      if (t.name().equals(name)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** A new zero-filled array of {@code n} elements of this type. */
   public Object newArray(int n) {
     return switch (this) {
+      case BOOL -> new boolean[n];
+      case UINT8, INT8 -> new byte[n];
+      case UINT16, INT16, FP16, BF16 -> new short[n];
+      case UINT32, INT32 -> new int[n];
+      case UINT64, INT64 -> new long[n];
       case FP32 -> new float[n];
       case FP64 -> new double[n];
-      case INT32 -> new int[n];
-      case INT64 -> new long[n];
-      case BOOL -> new boolean[n];
       case BYTES -> {
         String[] s = new String[n];
         java.util.Arrays.fill(s, "");

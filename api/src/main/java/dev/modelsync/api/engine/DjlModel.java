@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -161,6 +162,28 @@ final class DjlModel implements LoadedModel, DjlBacked {
       case BOOL -> m.create((boolean[]) t.data(), shape);
       case BYTES ->
           throw new IllegalArgumentException("BYTES inputs are not served by " + platform);
+      // the rest go in as their raw bytes, FP16 and BF16 as their 16 bits
+      default -> m.create(ByteBuffer.wrap(RawTensors.encode(t)), shape, djlType(t.type()));
+    };
+  }
+
+  /** DJL's name of a datatype; null for BYTES, which DJL's engines here do not take. */
+  static ai.djl.ndarray.types.DataType djlType(DataType type) {
+    return switch (type) {
+      case BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
+      case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
+      case UINT16 -> ai.djl.ndarray.types.DataType.UINT16;
+      case UINT32 -> ai.djl.ndarray.types.DataType.UINT32;
+      case UINT64 -> ai.djl.ndarray.types.DataType.UINT64;
+      case INT8 -> ai.djl.ndarray.types.DataType.INT8;
+      case INT16 -> ai.djl.ndarray.types.DataType.INT16;
+      case INT32 -> ai.djl.ndarray.types.DataType.INT32;
+      case INT64 -> ai.djl.ndarray.types.DataType.INT64;
+      case FP16 -> ai.djl.ndarray.types.DataType.FLOAT16;
+      case BF16 -> ai.djl.ndarray.types.DataType.BFLOAT16;
+      case FP32 -> ai.djl.ndarray.types.DataType.FLOAT32;
+      case FP64 -> ai.djl.ndarray.types.DataType.FLOAT64;
+      case BYTES -> null;
     };
   }
 
@@ -168,16 +191,12 @@ final class DjlModel implements LoadedModel, DjlBacked {
     if (t.data() instanceof float[] f) {
       return f;
     }
+    if (t.type() == DataType.BYTES) {
+      throw new IllegalArgumentException("XGBoost takes numeric inputs");
+    }
     float[] out = new float[t.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] =
-          switch (t.type()) {
-            case FP64 -> (float) ((double[]) t.data())[i];
-            case INT32 -> ((int[]) t.data())[i];
-            case INT64 -> ((long[]) t.data())[i];
-            case BOOL -> ((boolean[]) t.data())[i] ? 1f : 0f;
-            default -> throw new IllegalArgumentException("XGBoost takes numeric inputs");
-          };
+      out[i] = (float) TensorValues.doubleAt(t.type(), t.data(), i);
     }
     return out;
   }
@@ -190,20 +209,39 @@ final class DjlModel implements LoadedModel, DjlBacked {
       boolean flat = n == rows && rank != 2;
       shape = flat ? new long[] {rows} : new long[] {rows, rows == 0 ? 0 : n / rows};
     }
-    return switch (a.getDataType()) {
-      case FLOAT32 -> new Tensor(name, DataType.FP32, shape, a.toFloatArray());
-      case FLOAT64 -> new Tensor(name, DataType.FP64, shape, a.toDoubleArray());
-      case INT32 -> new Tensor(name, DataType.INT32, shape, a.toIntArray());
-      case INT64 -> new Tensor(name, DataType.INT64, shape, a.toLongArray());
-      case BOOLEAN -> new Tensor(name, DataType.BOOL, shape, a.toBooleanArray());
-      default ->
-          throw new IllegalStateException(
-              "output '"
-                  + name
-                  + "' has element type "
-                  + a.getDataType()
-                  + ", which is not served");
-    };
+    switch (a.getDataType()) {
+      case FLOAT32:
+        return new Tensor(name, DataType.FP32, shape, a.toFloatArray());
+      case FLOAT64:
+        return new Tensor(name, DataType.FP64, shape, a.toDoubleArray());
+      case INT32:
+        return new Tensor(name, DataType.INT32, shape, a.toIntArray());
+      case INT64:
+        return new Tensor(name, DataType.INT64, shape, a.toLongArray());
+      case BOOLEAN:
+        return new Tensor(name, DataType.BOOL, shape, a.toBooleanArray());
+      default:
+        break;
+    }
+    DataType type = servedType(a.getDataType());
+    if (type == null) {
+      throw new IllegalStateException(
+          "output '" + name + "' has element type " + a.getDataType() + ", which is not served");
+    }
+    ByteBuffer raw = a.toByteBuffer();
+    byte[] bytes = new byte[raw.remaining()];
+    raw.get(bytes);
+    return RawTensors.decode(name, type, shape, bytes);
+  }
+
+  /** Our datatype of a DJL one, or null. */
+  static DataType servedType(ai.djl.ndarray.types.DataType djl) {
+    for (DataType t : DataType.values()) {
+      if (djlType(t) == djl) {
+        return t;
+      }
+    }
+    return null;
   }
 
   @Override

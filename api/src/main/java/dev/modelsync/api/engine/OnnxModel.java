@@ -13,6 +13,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -39,7 +40,8 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     this.session = session;
     this.inputs = inputs;
     this.outputs = outputs;
-    this.allOutputs = new LinkedHashSet<>(session.getOutputNames());
+    this.allOutputs = new LinkedHashSet<>();
+    outputs.forEach(o -> allOutputs.add(o.name()));
   }
 
   @Override
@@ -86,21 +88,35 @@ final class OnnxModel implements LoadedModel, DjlBacked {
 
   private OnnxTensor toOnnx(Tensor t) throws OrtException {
     long[] shape = t.shape();
+    Object data = t.data();
     return switch (t.type()) {
-      case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) t.data()), shape);
-      case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) t.data()), shape);
-      case INT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap((int[]) t.data()), shape);
-      case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) t.data()), shape);
+      case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) data), shape);
+      case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) data), shape);
+      case INT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap((int[]) data), shape);
+      case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) data), shape);
+      case INT8 -> OnnxTensor.createTensor(env, ByteBuffer.wrap((byte[]) data), shape);
+      case UINT8 ->
+          OnnxTensor.createTensor(env, ByteBuffer.wrap((byte[]) data), shape, OnnxJavaType.UINT8);
+      case INT16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap((short[]) data), shape);
+      case FP16 -> shorts(t, OnnxJavaType.FLOAT16);
+      case BF16 -> shorts(t, OnnxJavaType.BFLOAT16);
       case BOOL -> {
-        boolean[] b = (boolean[]) t.data();
+        boolean[] b = (boolean[]) data;
         ByteBuffer bytes = ByteBuffer.allocate(b.length);
         for (boolean v : b) {
           bytes.put((byte) (v ? 1 : 0));
         }
         yield OnnxTensor.createTensor(env, bytes.flip(), shape, OnnxJavaType.BOOL);
       }
-      case BYTES -> OnnxTensor.createTensor(env, (String[]) t.data(), shape);
+      case BYTES -> OnnxTensor.createTensor(env, (String[]) data, shape);
+      case UINT16, UINT32, UINT64 ->
+          // OnnxRuntimeLoader refuses such models; a request cannot name a type the model lacks
+          throw new IllegalStateException(t.type() + " tensors have no ONNX Runtime Java type");
     };
+  }
+
+  private OnnxTensor shorts(Tensor t, OnnxJavaType type) throws OrtException {
+    return OnnxTensor.createTensor(env, ShortBuffer.wrap((short[]) t.data()), t.shape(), type);
   }
 
   private static Tensor fromOnnx(String name, OnnxValue value) throws OrtException {
@@ -109,48 +125,35 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     }
     ai.onnxruntime.TensorInfo info = tensor.getInfo();
     long[] shape = info.getShape();
-    return switch (info.type) {
-      case FLOAT -> {
-        FloatBuffer b = tensor.getFloatBuffer();
-        float[] a = new float[b.remaining()];
-        b.get(a);
-        yield new Tensor(name, DataType.FP32, shape, a);
-      }
-      case DOUBLE -> {
-        DoubleBuffer b = tensor.getDoubleBuffer();
-        double[] a = new double[b.remaining()];
-        b.get(a);
-        yield new Tensor(name, DataType.FP64, shape, a);
-      }
-      case INT32 -> {
-        IntBuffer b = tensor.getIntBuffer();
-        int[] a = new int[b.remaining()];
-        b.get(a);
-        yield new Tensor(name, DataType.INT32, shape, a);
-      }
-      case INT64 -> {
-        LongBuffer b = tensor.getLongBuffer();
-        long[] a = new long[b.remaining()];
-        b.get(a);
-        yield new Tensor(name, DataType.INT64, shape, a);
-      }
+    DataType type = OnnxRuntimeLoader.dataType(info.onnxType);
+    if (type == null) {
+      throw new IllegalStateException(
+          "output '" + name + "' has element type " + info.onnxType + ", which is not served");
+    }
+    Object data = type.newArray((int) info.getNumElements());
+    switch (type) {
+      case FP32 -> tensor.getFloatBuffer().get((float[]) data);
+      case FP64 -> tensor.getDoubleBuffer().get((double[]) data);
+      case INT32 -> tensor.getIntBuffer().get((int[]) data);
+      case INT64 -> tensor.getLongBuffer().get((long[]) data);
+      case INT8, UINT8 -> tensor.getByteBuffer().get((byte[]) data);
+      case INT16, FP16, BF16 -> tensor.getShortBuffer().get((short[]) data);
       case BOOL -> {
         ByteBuffer b = tensor.getByteBuffer();
-        boolean[] a = new boolean[b.remaining()];
+        boolean[] a = (boolean[]) data;
         for (int i = 0; i < a.length; i++) {
           a[i] = b.get() != 0;
         }
-        yield new Tensor(name, DataType.BOOL, shape, a);
       }
-      case STRING -> {
+      case BYTES -> {
         List<String> flat = new ArrayList<>();
         flatten(tensor.getValue(), flat);
-        yield new Tensor(name, DataType.BYTES, shape, flat.toArray(new String[0]));
+        data = flat.toArray(new String[0]);
       }
-      default ->
-          throw new IllegalStateException(
-              "output '" + name + "' has element type " + info.type + ", which is not served");
-    };
+      case UINT16, UINT32, UINT64 ->
+          throw new IllegalStateException(type + " tensors have no ONNX Runtime Java type");
+    }
+    return new Tensor(name, type, shape, data);
   }
 
   private static void flatten(Object value, List<String> out) {

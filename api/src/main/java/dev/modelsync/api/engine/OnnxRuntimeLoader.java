@@ -8,6 +8,7 @@ import dev.modelsync.events.Manifest;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +53,13 @@ public final class OnnxRuntimeLoader implements ModelLoader {
           Map.of("interOpNumThreads", "1", "intraOpNumThreads", String.valueOf(intraOpThreads)));
       OrtSession session = session(model);
       return new OnnxModel(
-          model, session, signature(session.getInputInfo()), signature(session.getOutputInfo()));
+          model,
+          session,
+          signature(session.getInputInfo(), "input"),
+          signature(session.getOutputInfo(), "output"));
+    } catch (ModelLoadException e) {
+      model.close();
+      throw new ModelLoadException("cannot serve " + file + ": " + e.getMessage(), e);
     } catch (Exception | UnsatisfiedLinkError e) {
       model.close();
       throw new ModelLoadException(
@@ -70,35 +77,56 @@ public final class OnnxRuntimeLoader implements ModelLoader {
     return (OrtSession) field.get(model.getBlock());
   }
 
-  private static List<TensorInfo> signature(Map<String, NodeInfo> nodes) {
+  /**
+   * The datatypes ONNX Runtime's Java API can exchange: it has no UINT16, UINT32 or UINT64 tensors
+   * (OnnxJavaType 1.21), so models with such inputs or outputs are refused at load.
+   */
+  static final Set<DataType> TYPES =
+      EnumSet.complementOf(EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64));
+
+  /**
+   * Inputs must all be tensors; outputs that are not (a classifier's sequence of maps, say) are
+   * left out of the signature and never run, so only tensors the protocols carry are advertised.
+   */
+  private static List<TensorInfo> signature(Map<String, NodeInfo> nodes, String side)
+      throws ModelLoadException {
     List<TensorInfo> out = new ArrayList<>();
     for (NodeInfo node : nodes.values()) {
       if (node.getInfo() instanceof ai.onnxruntime.TensorInfo info) {
-        out.add(new TensorInfo(node.getName(), datatype(info), info.getShape()));
-      } else {
-        out.add(new TensorInfo(node.getName(), "UNSUPPORTED", new long[0]));
+        out.add(new TensorInfo(node.getName(), datatype(info.onnxType), info.getShape()));
+      } else if (side.equals("input")) {
+        throw new ModelLoadException(
+            "input '" + node.getName() + "' is " + node.getInfo() + ", not a tensor");
       }
     }
+    Signatures.requireTypes(out, side, TYPES, "ONNX Runtime's Java API");
     return List.copyOf(out);
   }
 
-  private static String datatype(ai.onnxruntime.TensorInfo info) {
-    return switch (info.onnxType) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> "FP32";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> "FP64";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> "FP16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> "BF16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> "INT8";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> "INT16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> "INT32";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> "INT64";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> "UINT8";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> "UINT16";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> "UINT32";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> "UINT64";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> "BOOL";
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> "BYTES";
-      default -> "UNSUPPORTED";
+  /** The KServe name of an ONNX element type; the ONNX name when it has none. */
+  private static String datatype(ai.onnxruntime.TensorInfo.OnnxTensorType type) {
+    DataType t = dataType(type);
+    return t != null ? t.name() : type.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "");
+  }
+
+  /** The datatype of an ONNX element type, or null when the protocol has none for it. */
+  static DataType dataType(ai.onnxruntime.TensorInfo.OnnxTensorType type) {
+    return switch (type) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FP32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.FP64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FP16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> DataType.BF16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> DataType.UINT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> DataType.UINT64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
+      default -> null;
     };
   }
 

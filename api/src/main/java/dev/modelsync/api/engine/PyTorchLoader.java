@@ -3,6 +3,7 @@ package dev.modelsync.api.engine;
 import ai.djl.Model;
 import dev.modelsync.events.Manifest;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,16 @@ public final class PyTorchLoader implements ModelLoader {
     return ENGINE;
   }
 
+  private static final String ENGINE_NAME = "DJL's PyTorch engine";
+
+  /**
+   * What DJL's PyTorch engine exchanges: PyTorch has no kernels for most UINT16/32/64 operations,
+   * and DJL no strings for it.
+   */
+  static final Set<DataType> TYPES =
+      EnumSet.complementOf(
+          EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64, DataType.BYTES));
+
   @Override
   public Set<String> extensions() {
     return Set.of("pt", "torchscript");
@@ -41,6 +52,8 @@ public final class PyTorchLoader implements ModelLoader {
               + " needs its inputs (name, datatype, shape) in model.json: DJL reads no signature"
               + " from a TorchScript module");
     }
+    Signatures.requireTypes(inputs, "input", TYPES, ENGINE_NAME);
+    Signatures.requireTypes(Signatures.outputs(manifest), "output", TYPES, ENGINE_NAME);
     Model model;
     try {
       model = Model.newInstance(name, ENGINE);
@@ -58,6 +71,7 @@ public final class PyTorchLoader implements ModelLoader {
               inputs,
               Signatures.outputs(manifest));
       loaded.probe();
+      Signatures.requireTypes(loaded.outputs(), "output", TYPES, ENGINE_NAME);
       return loaded;
     } catch (Exception | LinkageError e) {
       model.close();

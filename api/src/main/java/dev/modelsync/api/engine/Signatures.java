@@ -3,6 +3,7 @@ package dev.modelsync.api.engine;
 import dev.modelsync.events.Manifest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Signatures declared in model.json, as the engines report them. */
 final class Signatures {
@@ -25,5 +26,30 @@ final class Signatures {
 
   static List<TensorInfo> outputs(Manifest manifest) {
     return manifest == null ? List.of() : of(manifest.outputs());
+  }
+
+  /**
+   * Refuses a signature with a datatype the engine cannot exchange, naming the tensor, so that a
+   * model is never advertised with a type it cannot serve.
+   */
+  static void requireTypes(
+      List<TensorInfo> tensors, String side, Set<DataType> served, String engine)
+      throws ModelLoadException {
+    for (TensorInfo t : tensors) {
+      DataType type = t.type();
+      if (type == null || !served.contains(type)) {
+        throw new ModelLoadException(
+            side
+                + " '"
+                + t.name()
+                + "' has datatype "
+                + t.datatype()
+                + ", which "
+                + engine
+                + " cannot exchange (it takes "
+                + served
+                + ")");
+      }
+    }
   }
 }

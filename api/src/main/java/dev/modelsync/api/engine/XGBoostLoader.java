@@ -4,6 +4,7 @@ import ai.djl.Model;
 import dev.modelsync.events.Manifest;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,9 @@ public final class XGBoostLoader implements ModelLoader {
     return Set.of("json", "ubj");
   }
 
+  /** Any number: inputs go into XGBoost's DMatrix as FP32. */
+  static final Set<DataType> TYPES = EnumSet.complementOf(EnumSet.of(DataType.BYTES));
+
   @Override
   public LoadedModel load(String name, Path dir, Manifest manifest) throws ModelLoadException {
     DjlEngines.require(ENGINE, ARTIFACTS, "xgboost");
@@ -50,6 +54,7 @@ public final class XGBoostLoader implements ModelLoader {
       if (inputs.isEmpty()) {
         inputs = List.of(new TensorInfo("input", "FP32", new long[] {-1, features}));
       }
+      Signatures.requireTypes(inputs, "input", TYPES, "XGBoost");
       DjlModel loaded =
           new DjlModel(
               model, "xgboost", DjlModel.Flavor.XGBOOST, inputs, Signatures.outputs(manifest));

@@ -28,6 +28,10 @@ final class InferenceHandlers {
 
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence OCTETS =
+      HttpHeaders.createOptimized("application/octet-stream");
+  private static final CharSequence BINARY_HEADER =
+      HttpHeaders.createOptimized(BinaryTensors.HEADER);
   private final Services services;
   private final Protocol v2;
   private final Protocol tf;
@@ -43,24 +47,26 @@ final class InferenceHandlers {
 
   /** One protocol's body handling, run on an inference thread. */
   interface Protocol {
-    Parsed parse(ServedVersion version, byte[] body);
+    /** {@code binaryHeader}: the binary tensor extension's header, or null. */
+    Parsed parse(ServedVersion version, byte[] body, String binaryHeader);
 
-    byte[] encode(ServedVersion version, Parsed request, List<Tensor> outputs);
+    BinaryTensors.Answer encode(ServedVersion version, Parsed request, List<Tensor> outputs);
   }
 
   static Protocol v2(long maxTensorBytes) {
     return new Protocol() {
       @Override
-      public Parsed parse(ServedVersion v, byte[] body) {
+      public Parsed parse(ServedVersion v, byte[] body, String binaryHeader) {
         var in = v.loaded();
         KServeCodec.InferRequest req =
-            KServeCodec.parseInfer(body, in.inputs(), in.outputs(), maxTensorBytes);
-        return new Parsed(req.inputs(), req.outputs(), req.id());
+            KServeCodec.parseInfer(body, binaryHeader, in.inputs(), in.outputs(), maxTensorBytes);
+        return new Parsed(req.inputs(), req.outputs(), req);
       }
 
       @Override
-      public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
-        return KServeCodec.writeInfer(v.model(), v.version(), (String) request.extra(), outputs);
+      public BinaryTensors.Answer encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+        var req = (KServeCodec.InferRequest) request.extra();
+        return KServeCodec.writeInfer(v.model(), v.version(), req.id(), outputs, req.binary());
       }
     };
   }
@@ -68,15 +74,15 @@ final class InferenceHandlers {
   static Protocol tf(long maxTensorBytes) {
     return new Protocol() {
       @Override
-      public Parsed parse(ServedVersion v, byte[] body) {
+      public Parsed parse(ServedVersion v, byte[] body, String binaryHeader) {
         TfServingCodec.PredictRequest req =
             TfServingCodec.parse(body, v.loaded().inputs(), maxTensorBytes);
         return new Parsed(req.inputs(), List.of(), req.rows());
       }
 
       @Override
-      public byte[] encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
-        return TfServingCodec.write((Boolean) request.extra(), outputs);
+      public BinaryTensors.Answer encode(ServedVersion v, Parsed request, List<Tensor> outputs) {
+        return BinaryTensors.json(TfServingCodec.write((Boolean) request.extra(), outputs));
       }
     };
   }
@@ -194,6 +200,7 @@ final class InferenceHandlers {
       return;
     }
     Job job = new Job(Vertx.currentContext(), req, v, body == null ? null : body.getBytes(), work);
+    job.binaryHeader = req.getHeader(BinaryTensors.HEADER);
     try {
       services.inference().submit(job);
     } catch (RuntimeException e) {
@@ -211,7 +218,8 @@ final class InferenceHandlers {
     private final Protocol protocol;
     private final long started = System.nanoTime();
     Parsed parsed;
-    private byte[] answer;
+    private String binaryHeader;
+    private BinaryTensors.Answer answer;
     private Throwable failure;
 
     Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Protocol p) {
@@ -230,7 +238,7 @@ final class InferenceHandlers {
     /** Parses the body; false (with the failure kept for the answer) when it is bad. */
     boolean parse() {
       try {
-        parsed = protocol.parse(version, body);
+        parsed = protocol.parse(version, body, binaryHeader);
         return true;
       } catch (Throwable e) {
         failure = e;
@@ -268,7 +276,14 @@ final class InferenceHandlers {
         meters.record(Outcome.ERROR, started);
       } else if (failure == null) {
         meters.record(Outcome.SUCCESS, started);
-        req.response().putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(answer));
+        if (answer.jsonLength() >= 0) {
+          req.response()
+              .putHeader(CONTENT_TYPE, OCTETS)
+              .putHeader(BINARY_HEADER, Integer.toString(answer.jsonLength()));
+        } else {
+          req.response().putHeader(CONTENT_TYPE, JSON);
+        }
+        req.response().end(Buffer.buffer(answer.body()));
       } else {
         meters.record(
             HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);

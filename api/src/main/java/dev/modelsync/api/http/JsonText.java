@@ -2,6 +2,7 @@ package dev.modelsync.api.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.engine.TensorValues;
 import java.nio.charset.StandardCharsets;
 
 /** Small JSON writing helpers for the hot path: strings, numbers and flat tensor data. */
@@ -35,6 +36,8 @@ final class JsonText {
         case INT64 -> out.append(((long[]) data)[i]);
         case BOOL -> out.append(((boolean[]) data)[i]);
         case BYTES -> quote(out, ((String[]) data)[i]);
+        case FP16, BF16 -> number(out, (float) TensorValues.doubleAt(t.type(), data, i));
+        default -> out.append(TensorValues.integerText(t.type(), data, i));
       }
     }
     out.append(']');

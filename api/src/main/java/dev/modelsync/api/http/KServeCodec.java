@@ -1,5 +1,6 @@
 package dev.modelsync.api.http;
 
+import dev.modelsync.api.engine.RawTensors;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
 import java.util.List;
@@ -9,7 +10,8 @@ final class KServeCodec {
   private KServeCodec() {}
 
   /** A parsed inference request; {@code outputs} empty means all. */
-  record InferRequest(String id, List<Tensor> inputs, List<String> outputs) {}
+  record InferRequest(
+      String id, List<Tensor> inputs, List<String> outputs, BinaryTensors.Outputs binary) {}
 
   /** Largest tensor a request may carry unless configured otherwise. */
   static final long DEFAULT_MAX_TENSOR_BYTES = 64L << 20;
@@ -24,7 +26,25 @@ final class KServeCodec {
    */
   static InferRequest parseInfer(
       byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs, long maxTensorBytes) {
-    return KServeParser.parse(body, inputs, outputs, maxTensorBytes);
+    int length = body == null ? 0 : body.length;
+    return KServeParser.parse(body, length, inputs, outputs, maxTensorBytes);
+  }
+
+  /**
+   * Parses a request of the binary tensor extension: {@code binaryHeader} is its {@code
+   * Inference-Header-Content-Length} header, or null for a plain JSON body.
+   */
+  static InferRequest parseInfer(
+      byte[] body,
+      String binaryHeader,
+      List<TensorInfo> inputs,
+      List<TensorInfo> outputs,
+      long maxTensorBytes) {
+    if (body == null || body.length == 0) {
+      throw ApiError.badRequest("the request body is empty; expected a JSON object");
+    }
+    int json = BinaryTensors.jsonLength(binaryHeader, body.length);
+    return KServeParser.parse(body, json, inputs, outputs, maxTensorBytes);
   }
 
   /**
@@ -32,6 +52,15 @@ final class KServeCodec {
    * twice the model run.
    */
   static byte[] writeInfer(String model, long version, String id, List<Tensor> outputs) {
+    return writeInfer(model, version, id, outputs, BinaryTensors.Outputs.NONE).body();
+  }
+
+  /**
+   * The answer with the outputs {@code binary} names as raw bytes after the JSON, which then ends
+   * at {@link BinaryTensors.Answer#jsonLength()}.
+   */
+  static BinaryTensors.Answer writeInfer(
+      String model, long version, String id, List<Tensor> outputs, BinaryTensors.Outputs binary) {
     StringBuilder out = new StringBuilder(128);
     out.append("{\"model_name\":");
     JsonText.quote(out, model);
@@ -53,11 +82,17 @@ final class KServeCodec {
         }
         out.append(shape[i]);
       }
+      if (binary.binary(t.name())) {
+        out.append("],\"parameters\":{\"binary_data_size\":").append(RawTensors.size(t));
+        out.append("}}");
+        continue;
+      }
       out.append("],\"data\":");
       JsonText.flat(out, t);
       out.append('}');
     }
     out.append("]}");
-    return JsonText.bytes(out);
+    byte[] json = JsonText.bytes(out);
+    return binary.any() ? BinaryTensors.answer(json, outputs, binary) : BinaryTensors.json(json);
   }
 }

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.api.engine.TensorValues;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,18 +27,30 @@ import java.util.Set;
 final class KServeParser {
   private KServeParser() {}
 
+  /**
+   * Parses a request whose first {@code jsonLength} bytes are the JSON (the whole body unless the
+   * binary tensor extension's header says otherwise); inputs with {@code binary_data_size} are read
+   * from the bytes after it.
+   */
   static KServeCodec.InferRequest parse(
-      byte[] body, List<TensorInfo> inputs, List<TensorInfo> outputs, long maxTensorBytes) {
+      byte[] body,
+      int jsonLength,
+      List<TensorInfo> inputs,
+      List<TensorInfo> outputs,
+      long maxTensorBytes) {
     if (body == null || body.length == 0) {
       throw ApiError.badRequest("the request body is empty; expected a JSON object");
     }
-    try (JsonParser p = TensorCodec.FACTORY.createParser(body)) {
+    BinaryTensors.Cursor binary = new BinaryTensors.Cursor(body, jsonLength);
+    try (JsonParser p = TensorCodec.FACTORY.createParser(body, 0, jsonLength)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiError.badRequest("the request body must be a JSON object");
       }
       String id = null;
       List<Tensor> tensors = null;
       List<String> wanted = List.of();
+      Map<String, Boolean> binaryOutputs = new HashMap<>();
+      Boolean binaryAll = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -46,8 +61,11 @@ final class KServeParser {
             }
             id = p.getText();
           }
-          case "inputs" -> tensors = inputs(p, value, inputs, body.length, maxTensorBytes);
-          case "outputs" -> wanted = wanted(p, value, outputs);
+          case "inputs" -> tensors = inputs(p, value, inputs, binary, maxTensorBytes);
+          case "outputs" -> wanted = wanted(p, value, outputs, binaryOutputs);
+          case "parameters" ->
+              binaryAll =
+                  BinaryTensors.flag(p.readValueAsTree(), "binary_data_output", "the request's");
           default -> p.skipChildren();
         }
       }
@@ -57,7 +75,12 @@ final class KServeParser {
       if (tensors == null || tensors.isEmpty()) {
         throw ApiError.badRequest("'inputs' must be a non-empty array of tensors");
       }
-      return new KServeCodec.InferRequest(id, tensors, wanted);
+      binary.requireEnd();
+      return new KServeCodec.InferRequest(
+          id,
+          tensors,
+          wanted,
+          new BinaryTensors.Outputs(Boolean.TRUE.equals(binaryAll), binaryOutputs));
     } catch (StreamConstraintsException e) {
       throw TensorCodec.tooDeep();
     } catch (InputCoercionException e) {
@@ -70,7 +93,11 @@ final class KServeParser {
   }
 
   private static List<Tensor> inputs(
-      JsonParser p, JsonToken value, List<TensorInfo> signature, int bodyBytes, long maxBytes)
+      JsonParser p,
+      JsonToken value,
+      List<TensorInfo> signature,
+      BinaryTensors.Cursor binary,
+      long maxBytes)
       throws IOException {
     if (value != JsonToken.START_ARRAY) {
       throw ApiError.badRequest("'inputs' must be a non-empty array of tensors");
@@ -78,7 +105,7 @@ final class KServeParser {
     List<Tensor> tensors = new ArrayList<>(signature.size());
     Set<String> seen = new HashSet<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      Tensor t = input(p, signature, bodyBytes, maxBytes);
+      Tensor t = input(p, signature, binary, maxBytes);
       if (!seen.add(t.name())) {
         throw ApiError.badRequest("input '" + t.name() + "' is given twice");
       }
@@ -93,7 +120,9 @@ final class KServeParser {
   }
 
   private static Tensor input(
-      JsonParser p, List<TensorInfo> signature, int bodyBytes, long maxBytes) throws IOException {
+      JsonParser p, List<TensorInfo> signature, BinaryTensors.Cursor binary, long maxBytes)
+      throws IOException {
+    int bodyBytes = binary.bodyLength();
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw ApiError.badRequest(
           "each of 'inputs' must be an object with name, shape, datatype, data");
@@ -103,6 +132,7 @@ final class KServeParser {
     long[] shape = null;
     Object data = null;
     JsonNode early = null;
+    JsonNode parameters = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -110,6 +140,7 @@ final class KServeParser {
         case "name" -> name = text(p, value, "an input's 'name'");
         case "datatype" -> datatype = text(p, value, "input '" + name + "' 'datatype'");
         case "shape" -> shape = shape(p, value, name);
+        case "parameters" -> parameters = p.readValueAsTree();
         case "data" -> {
           if (name != null && datatype != null && shape != null) {
             Checked c = check(signature, name, datatype, shape, bodyBytes, maxBytes);
@@ -135,6 +166,13 @@ final class KServeParser {
       throw ApiError.badRequest("input '" + name + "' has no 'shape' array");
     }
     Checked c = check(signature, name, datatype, shape, bodyBytes, maxBytes);
+    long binarySize = BinaryTensors.binarySize(name, parameters);
+    if (binarySize >= 0) {
+      if (data != null || early != null) {
+        throw ApiError.badRequest("input '" + name + "' has both 'data' and binary_data_size");
+      }
+      return binary.next(name, c.type, shape, binarySize);
+    }
     if (data == null) {
       if (early == null || early.isNull()) {
         throw ApiError.badRequest("input '" + name + "' has no 'data'");
@@ -161,7 +199,8 @@ final class KServeParser {
               + name
               + "' has datatype '"
               + datatype
-              + "'; supported are FP32, FP64, INT32, INT64, BOOL and BYTES");
+              + "'; the datatypes are "
+              + java.util.Arrays.toString(DataType.values()));
     }
     if (!datatype.equals(info.datatype())) {
       throw ApiError.badRequest(
@@ -192,36 +231,32 @@ final class KServeParser {
       p.skipChildren();
       return at + 1;
     }
-    if ((type == DataType.INT32 || type == DataType.INT64) && t != JsonToken.VALUE_NUMBER_INT) {
-      throw ApiError.badRequest(
-          "input '" + name + "' value at " + at + " is " + p.getText() + ", not an integer");
-    }
-    switch (type) {
-      case FP32 -> ((float[]) out)[at] = (float) number(p, t, name, at);
-      case FP64 -> ((double[]) out)[at] = number(p, t, name, at);
-      case INT32 -> {
-        long v = p.getLongValue();
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value " + v + " at " + at + " does not fit INT32");
-        }
-        ((int[]) out)[at] = (int) v;
+    if (type == DataType.FP32) {
+      ((float[]) out)[at] = (float) number(p, t, name, at);
+    } else if (type.floating()) {
+      TensorValues.setFloating(type, out, at, number(p, t, name, at));
+    } else if (type.integer()) {
+      if (t != JsonToken.VALUE_NUMBER_INT) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + p.getText() + ", not an integer");
       }
-      case INT64 -> ((long[]) out)[at] = p.getLongValue();
-      case BOOL -> {
-        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value at " + at + " is " + p.getText() + ", not true or false");
-        }
-        ((boolean[]) out)[at] = t == JsonToken.VALUE_TRUE;
+      if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        TensorCodec.setBig(name, type, out, at, p.getBigIntegerValue());
+      } else {
+        TensorCodec.setInteger(name, type, out, at, p.getLongValue());
       }
-      case BYTES -> {
-        if (t != JsonToken.VALUE_STRING) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value at " + at + " is " + p.getText() + ", not a string");
-        }
-        ((String[]) out)[at] = p.getText();
+    } else if (type == DataType.BOOL) {
+      if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + p.getText() + ", not true or false");
       }
+      ((boolean[]) out)[at] = t == JsonToken.VALUE_TRUE;
+    } else {
+      if (t != JsonToken.VALUE_STRING) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + p.getText() + ", not a string");
+      }
+      ((String[]) out)[at] = p.getText();
     }
     return at + 1;
   }
@@ -267,7 +302,8 @@ final class KServeParser {
     return p.getText();
   }
 
-  private static List<String> wanted(JsonParser p, JsonToken value, List<TensorInfo> outputs)
+  private static List<String> wanted(
+      JsonParser p, JsonToken value, List<TensorInfo> outputs, Map<String, Boolean> binary)
       throws IOException {
     if (value == JsonToken.VALUE_NULL) {
       return List.of();
@@ -290,6 +326,12 @@ final class KServeParser {
                 + TensorCodec.names(outputs));
       }
       names.add(name.textValue());
+      Boolean b =
+          BinaryTensors.flag(
+              o.get("parameters"), "binary_data", "output '" + name.textValue() + "'");
+      if (b != null) {
+        binary.put(name.textValue(), b);
+      }
     }
     return names;
   }

@@ -23,7 +23,9 @@ final class MetadataHandlers {
         new JsonObject()
             .put("name", "modelsync")
             .put("version", SERVER_VERSION)
-            .put("extensions", new JsonArray().add("model_repository")));
+            .put(
+                "extensions",
+                new JsonArray().add("model_repository").add(BinaryTensors.EXTENSION)));
   }
 
   void live(RoutingContext ctx) {

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import dev.modelsync.api.engine.TensorValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -161,34 +163,53 @@ final class TensorCodec {
       // count the rest so the message says how many values there were
       return at + 1;
     }
-    switch (type) {
-      case FP32 -> ((float[]) out)[at] = (float) number(name, node, at);
-      case FP64 -> ((double[]) out)[at] = number(name, node, at);
-      case INT32 -> {
-        long v = integer(name, node, at);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value " + v + " at " + at + " does not fit INT32");
-        }
-        ((int[]) out)[at] = (int) v;
+    if (type.floating()) {
+      TensorValues.setFloating(type, out, at, number(name, node, at));
+    } else if (type.integer()) {
+      if (!node.isIntegralNumber()) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + node + ", not an integer");
       }
-      case INT64 -> ((long[]) out)[at] = integer(name, node, at);
-      case BOOL -> {
-        if (!node.isBoolean()) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value at " + at + " is " + node + ", not true or false");
-        }
-        ((boolean[]) out)[at] = node.booleanValue();
+      if (node.canConvertToLong()) {
+        setInteger(name, type, out, at, node.longValue());
+      } else {
+        setBig(name, type, out, at, node.bigIntegerValue());
       }
-      case BYTES -> {
-        if (!node.isTextual()) {
-          throw ApiError.badRequest(
-              "input '" + name + "' value at " + at + " is " + node + ", not a string");
-        }
-        ((String[]) out)[at] = node.textValue();
+    } else if (type == DataType.BOOL) {
+      if (!node.isBoolean()) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + node + ", not true or false");
       }
+      ((boolean[]) out)[at] = node.booleanValue();
+    } else {
+      if (!node.isTextual()) {
+        throw ApiError.badRequest(
+            "input '" + name + "' value at " + at + " is " + node + ", not a string");
+      }
+      ((String[]) out)[at] = node.textValue();
     }
     return at + 1;
+  }
+
+  /** Stores an integer value, or 400 when it is outside the type's range. */
+  static void setInteger(String name, DataType type, Object out, int at, long v) {
+    if (!TensorValues.fits(type, v)) {
+      throw doesNotFit(name, type, Long.toString(v), at);
+    }
+    TensorValues.setInteger(type, out, at, v);
+  }
+
+  /** Stores an integer beyond a long: only UINT64 holds some (up to 2^64 - 1). */
+  static void setBig(String name, DataType type, Object out, int at, BigInteger v) {
+    if (type != DataType.UINT64 || v.signum() < 0 || v.bitLength() > 64) {
+      throw doesNotFit(name, type, v.toString(), at);
+    }
+    TensorValues.setInteger(type, out, at, v.longValue());
+  }
+
+  private static ApiError doesNotFit(String name, DataType type, String v, int at) {
+    return ApiError.badRequest(
+        "input '" + name + "' value " + v + " at " + at + " does not fit " + type);
   }
 
   private static double number(String name, JsonNode node, int at) {
@@ -236,13 +257,16 @@ final class TensorCodec {
   }
 
   private static void writeValue(JsonGenerator g, Tensor t, int i) throws IOException {
-    switch (t.type()) {
+    DataType type = t.type();
+    switch (type) {
       case FP32 -> g.writeNumber(((float[]) t.data())[i]);
       case FP64 -> g.writeNumber(((double[]) t.data())[i]);
-      case INT32 -> g.writeNumber(((int[]) t.data())[i]);
-      case INT64 -> g.writeNumber(((long[]) t.data())[i]);
+      case FP16, BF16 -> g.writeNumber((float) TensorValues.doubleAt(type, t.data(), i));
       case BOOL -> g.writeBoolean(((boolean[]) t.data())[i]);
       case BYTES -> g.writeString(((String[]) t.data())[i]);
+      case INT32 -> g.writeNumber(((int[]) t.data())[i]);
+      case INT64 -> g.writeNumber(((long[]) t.data())[i]);
+      default -> g.writeNumber(TensorValues.integerText(type, t.data(), i));
     }
   }
 

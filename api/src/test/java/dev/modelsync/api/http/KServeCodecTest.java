@@ -100,7 +100,8 @@ class KServeCodecTest {
     assertTrue(
         error(input("[1,4]", "FP32", "[1,2,3,4]").replace("\"input\"", "\"x\""), IN)
             .contains("unknown input 'x'"));
-    assertTrue(error(input("[1,4]", "FP16", "[1,2,3,4]"), IN).contains("supported are"));
+    assertTrue(error(input("[1,4]", "FP12", "[1,2,3,4]"), IN).contains("the datatypes are"));
+    assertTrue(error(input("[1,4]", "FP16", "[1,2,3,4]"), IN).contains("expects FP32"));
     assertTrue(error(input("[1,4]", "INT32", "[1,2,3,4]"), IN).contains("expects FP32"));
     assertTrue(error(input("[1,4]", "FP32", "[1,2,3]"), IN).contains("3 values"));
     assertTrue(error(input("[1,4]", "FP32", "[1,2,3,4,5]"), IN).contains("5 values"));
