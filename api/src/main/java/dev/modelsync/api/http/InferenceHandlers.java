@@ -2,6 +2,8 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.metrics.InferenceStats;
+import dev.modelsync.api.metrics.InferenceStats.Phase;
 import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.api.metrics.VersionMeters.Outcome;
 import io.vertx.core.Context;
@@ -115,7 +117,12 @@ final class InferenceHandlers {
 
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
   void tfPredict(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), tf);
+    tfPredict(ctx, ctx.pathParam("param0"), ctx.pathParam("param1"));
+  }
+
+  /** TF Serving predict on a version the caller resolved (from a label); null for the serving. */
+  void tfPredict(RoutingContext ctx, String model, String version) {
+    infer(ctx.request(), ctx.body().buffer(), model, version, tf);
   }
 
   private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
@@ -229,8 +236,11 @@ final class InferenceHandlers {
 
     /** Parses the body; false (with the failure kept for the answer) when it is bad. */
     boolean parse() {
+      long begin = System.nanoTime();
+      stats().add(Phase.QUEUE, begin - started);
       try {
         parsed = protocol.parse(version, body);
+        stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
         return true;
       } catch (Throwable e) {
         failure = e;
@@ -240,16 +250,29 @@ final class InferenceHandlers {
 
     /** Runs the model for this request alone. */
     void predict() {
+      long begin = System.nanoTime();
+      List<Tensor> outputs;
       try {
-        answer(version.loaded().predict(parsed.inputs(), parsed.outputs()));
+        outputs = version.loaded().predict(parsed.inputs(), parsed.outputs());
       } catch (Throwable e) {
         failure = e;
+        return;
       }
+      stats().executed();
+      ran(System.nanoTime() - begin);
+      answer(outputs);
+    }
+
+    /** The model run this request was part of took {@code ns}. */
+    void ran(long ns) {
+      stats().add(Phase.COMPUTE_INFER, ns);
     }
 
     void answer(List<Tensor> outputs) {
+      long begin = System.nanoTime();
       try {
         answer = protocol.encode(version, parsed, outputs);
+        stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
       } catch (Throwable e) {
         failure = e;
       }
@@ -267,13 +290,17 @@ final class InferenceHandlers {
         // answered by the request timeout, or the client went away: count it, drop the answer
         meters.record(Outcome.ERROR, started);
       } else if (failure == null) {
-        meters.record(Outcome.SUCCESS, started);
+        meters.record(Outcome.SUCCESS, started, Batcher.rows(this));
         req.response().putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(answer));
       } else {
         meters.record(
             HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);
         HttpErrors.send(req, failure);
       }
+    }
+
+    private InferenceStats stats() {
+      return version.<VersionMeters>meters().stats();
     }
   }
 

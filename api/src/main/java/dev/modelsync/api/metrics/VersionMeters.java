@@ -28,6 +28,7 @@ public final class VersionMeters {
 
   private final Counter[] requests = new Counter[Outcome.values().length];
   private final Timer latency;
+  private final InferenceStats stats = new InferenceStats();
 
   VersionMeters(MeterRegistry registry, String model, String version) {
     for (Outcome o : Outcome.values()) {
@@ -47,8 +48,25 @@ public final class VersionMeters {
   }
 
   public void record(Outcome outcome, long startNanos) {
+    record(outcome, startNanos, 1);
+  }
+
+  /**
+   * A request ended.
+   *
+   * @param rows inferences it made when it succeeded: its batch size, or 1 for a model that does
+   *     not batch (Triton's {@code inference_count})
+   */
+  public void record(Outcome outcome, long startNanos, long rows) {
+    long took = System.nanoTime() - startNanos;
     requests[outcome.ordinal()].increment();
-    latency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    latency.record(took, TimeUnit.NANOSECONDS);
+    stats.ended(outcome == Outcome.SUCCESS, took, rows);
+  }
+
+  /** Per-phase counts and times of this version, for the statistics endpoint. */
+  public InferenceStats stats() {
+    return stats;
   }
 
   void removeFrom(MeterRegistry registry) {
