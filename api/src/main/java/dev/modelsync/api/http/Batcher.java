@@ -19,7 +19,10 @@ final class Batcher {
     List<InferenceHandlers.Job> ready = new ArrayList<>(drained.size());
     for (InferenceExecutor.Job j : drained) {
       InferenceHandlers.Job job = (InferenceHandlers.Job) j;
-      if (job.parse()) {
+      long begin = System.nanoTime();
+      boolean ok = job.parse();
+      job.parsed(begin, ok);
+      if (ok) {
         ready.add(job);
       }
     }

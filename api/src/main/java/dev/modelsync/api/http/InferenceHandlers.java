@@ -236,11 +236,8 @@ final class InferenceHandlers {
 
     /** Parses the body; false (with the failure kept for the answer) when it is bad. */
     boolean parse() {
-      long begin = System.nanoTime();
-      stats().add(Phase.QUEUE, begin - started);
       try {
         parsed = protocol.parse(version, body);
-        stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
         return true;
       } catch (Throwable e) {
         failure = e;
@@ -263,6 +260,14 @@ final class InferenceHandlers {
       answer(outputs);
     }
 
+    /** {@link #parse()} began at {@code begin} and took until now; {@code ok} if it succeeded. */
+    void parsed(long begin, boolean ok) {
+      stats().add(Phase.QUEUE, begin - started);
+      if (ok) {
+        stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
+      }
+    }
+
     /** The model run this request was part of took {@code ns}. */
     void ran(long ns) {
       stats().add(Phase.COMPUTE_INFER, ns);
@@ -273,6 +278,7 @@ final class InferenceHandlers {
       try {
         answer = protocol.encode(version, parsed, outputs);
         stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
+        stats().inferred(Batcher.rows(this));
       } catch (Throwable e) {
         failure = e;
       }
@@ -290,7 +296,7 @@ final class InferenceHandlers {
         // answered by the request timeout, or the client went away: count it, drop the answer
         meters.record(Outcome.ERROR, started);
       } else if (failure == null) {
-        meters.record(Outcome.SUCCESS, started, Batcher.rows(this));
+        meters.record(Outcome.SUCCESS, started);
         req.response().putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(answer));
       } else {
         meters.record(

@@ -58,12 +58,17 @@ public final class InferenceStats {
     executions.increment();
   }
 
-  /** A request ended; {@code rows} counts into the inferences when it succeeded. */
-  void ended(boolean success, long ns, long rows) {
+  /**
+   * A request's answer is ready: {@code rows} inferences, its batch size or 1 for a model that does
+   * not batch (Triton's {@code inference_count}).
+   */
+  public void inferred(long rows) {
+    inferences.add(rows);
+  }
+
+  /** A request ended. */
+  void ended(boolean success, long ns) {
     add(success ? Phase.SUCCESS : Phase.FAIL, ns);
-    if (success) {
-      inferences.add(rows);
-    }
     lastInferenceMillis = System.currentTimeMillis();
   }
 

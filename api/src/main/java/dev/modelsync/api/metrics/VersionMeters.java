@@ -48,20 +48,10 @@ public final class VersionMeters {
   }
 
   public void record(Outcome outcome, long startNanos) {
-    record(outcome, startNanos, 1);
-  }
-
-  /**
-   * A request ended.
-   *
-   * @param rows inferences it made when it succeeded: its batch size, or 1 for a model that does
-   *     not batch (Triton's {@code inference_count})
-   */
-  public void record(Outcome outcome, long startNanos, long rows) {
     long took = System.nanoTime() - startNanos;
     requests[outcome.ordinal()].increment();
     latency.record(took, TimeUnit.NANOSECONDS);
-    stats.ended(outcome == Outcome.SUCCESS, took, rows);
+    stats.ended(outcome == Outcome.SUCCESS, took);
   }
 
   /** Per-phase counts and times of this version, for the statistics endpoint. */
