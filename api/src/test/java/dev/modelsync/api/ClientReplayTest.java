@@ -80,7 +80,7 @@ class ClientReplayTest {
   }
 
   /** What tritonclient's _raise_if_error needs to build its exception: JSON with "error". */
-  static void assertTritonError(RawHttp.Answer a) {
+  static void assertTritonError(ReplayConnection.Answer a) {
     assertNotEquals(200, a.status());
     assertTrue(a.json().getString("error").length() > 0, a.text());
   }
@@ -89,7 +89,7 @@ class ClientReplayTest {
   @DisplayName(
       "tritonclient.http: health, metadata, config and statistics calls read what they need")
   void tritonclient() throws Exception {
-    try (RawHttp c = new RawHttp(port)) {
+    try (ReplayConnection c = new ReplayConnection(port)) {
       // is_server_live / is_server_ready / is_model_ready: status == 200
       assertEquals(200, c.exchange(triton("/v2/health/live")).status());
       assertEquals(200, c.exchange(triton("/v2/health/ready")).status());
@@ -154,15 +154,15 @@ class ClientReplayTest {
   @Test
   @DisplayName("KServe's REST client, v2 and its default v1 protocol: health bodies it .json()s")
   void kserveClient() throws Exception {
-    try (RawHttp c = new RawHttp(port)) {
+    try (ReplayConnection c = new ReplayConnection(port)) {
       // v2: is_server_live reads .json().get("live"), is_server_ready .json().get("ready")
-      RawHttp.Answer live = c.exchange(kserve("/v2/health/live"));
+      ReplayConnection.Answer live = c.exchange(kserve("/v2/health/live"));
       assertEquals(200, live.status());
       assertEquals(true, live.json().getValue("live"));
-      RawHttp.Answer ready = c.exchange(kserve("/v2/health/ready"));
+      ReplayConnection.Answer ready = c.exchange(kserve("/v2/health/ready"));
       assertEquals(true, ready.json().getValue("ready"));
       // is_model_ready (v2) reads the status only; the protocol's body comes along
-      RawHttp.Answer model = c.exchange(kserve("/v2/models/iris/ready"));
+      ReplayConnection.Answer model = c.exchange(kserve("/v2/models/iris/ready"));
       assertEquals(200, model.status());
       assertEquals(
           new JsonObject().put("name", "iris").put("ready", true), model.json(), model.text());
@@ -175,7 +175,7 @@ class ClientReplayTest {
       assertEquals(true, v1.getValue("ready"));
       assertEquals(2, v1.getJsonArray("model_version_status").size());
       // its error path reads "error" from a JSON body
-      RawHttp.Answer missing = c.exchange(kserve("/v1/models/nope"));
+      ReplayConnection.Answer missing = c.exchange(kserve("/v1/models/nope"));
       assertEquals(404, missing.status());
       assertEquals("application/json", missing.headers().get("content-type"));
       assertTrue(missing.json().getString("error").contains("unknown model"));

@@ -16,7 +16,7 @@ import java.util.Map;
  * library would put them on the wire, and reads each answer (Content-Length bodies: the api sends
  * no other kind).
  */
-final class RawHttp implements AutoCloseable {
+final class ReplayConnection implements AutoCloseable {
   /** An answer as a client library sees it. */
   record Answer(int status, Map<String, String> headers, byte[] body) {
     String text() {
@@ -33,7 +33,7 @@ final class RawHttp implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
 
-  RawHttp(int port) throws IOException {
+  ReplayConnection(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000); // against hanging only
     in = socket.getInputStream();
