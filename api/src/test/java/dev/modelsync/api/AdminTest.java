@@ -112,9 +112,12 @@ class AdminTest {
     ApiConfig c = h.config(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
     Api api = Api.start(h.vertx, c).await(30, java.util.concurrent.TimeUnit.SECONDS);
     try {
-      assertEquals(200, h.get(api, "/v2/health/live").statusCode());
+      var live = h.get(api, "/v2/health/live");
+      assertEquals(200, live.statusCode());
+      assertEquals(true, live.bodyAsJsonObject().getValue("live"));
       var ready = h.get(api, "/v2/health/ready");
       assertEquals(503, ready.statusCode());
+      assertEquals(false, ready.bodyAsJsonObject().getValue("ready"));
       assertTrue(ready.bodyAsJsonObject().getString("error").contains("not ready"));
       var infer = h.post(api, "/v2/models/m/infer", Harness.inferBody(1, 2, 3, 4));
       assertEquals(503, infer.statusCode());

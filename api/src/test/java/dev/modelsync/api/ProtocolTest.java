@@ -71,8 +71,13 @@ class ProtocolTest {
     assertEquals("modelsync", server.bodyAsJsonObject().getString("name"));
     assertNotNull(server.bodyAsJsonObject().getString("version"));
     assertTrue(server.bodyAsJsonObject().getJsonArray("extensions").contains("model_repository"));
-    assertEquals(200, h.get(api, "/v2/health/live").statusCode());
-    assertEquals(200, h.get(api, "/v2/health/ready").statusCode());
+    var live = h.get(api, "/v2/health/live");
+    assertEquals(200, live.statusCode());
+    assertEquals(new JsonObject().put("live", true), live.bodyAsJsonObject());
+    assertEquals("application/json", live.getHeader("content-type"));
+    var ready = h.get(api, "/v2/health/ready");
+    assertEquals(200, ready.statusCode());
+    assertEquals(new JsonObject().put("ready", true), ready.bodyAsJsonObject());
     assertError(h.get(api, "/v2/nothing"), 404, "no such endpoint");
   }
 
@@ -89,7 +94,9 @@ class ProtocolTest {
     assertEquals(new JsonArray().add(-1).add(4), input.getJsonArray("shape"));
     assertEquals("output", meta.getJsonArray("outputs").getJsonObject(0).getString("name"));
     assertEquals(200, h.get(api, "/v2/models/iris/versions/1").statusCode());
-    assertEquals(200, h.get(api, "/v2/models/iris/ready").statusCode());
+    var ready = h.get(api, "/v2/models/iris/ready");
+    assertEquals(200, ready.statusCode());
+    assertEquals(new JsonObject().put("name", "iris").put("ready", true), ready.bodyAsJsonObject());
     assertEquals(200, h.get(api, "/v2/models/iris/versions/2/ready").statusCode());
     assertError(h.get(api, "/v2/models/nope"), 404, "unknown model 'nope'");
     assertError(h.get(api, "/v2/models/iris/versions/9"), 404, "no loaded version 9");

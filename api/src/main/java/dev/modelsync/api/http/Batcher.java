@@ -2,6 +2,7 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.engine.Batching;
 import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.metrics.VersionMeters;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,10 @@ final class Batcher {
     List<InferenceHandlers.Job> ready = new ArrayList<>(drained.size());
     for (InferenceExecutor.Job j : drained) {
       InferenceHandlers.Job job = (InferenceHandlers.Job) j;
-      if (job.parse()) {
+      long begin = System.nanoTime();
+      boolean ok = job.parse();
+      job.parsed(begin, ok);
+      if (ok) {
         ready.add(job);
       }
     }
@@ -55,19 +59,37 @@ final class Batcher {
       rows[k] = group.get(k).parsed.inputs().get(0).shape()[0];
     }
     List<List<Tensor>> split;
+    long begin = System.nanoTime();
     try {
       split =
           Batching.split(
               first.version.loaded().predict(Batching.stack(inputs), first.parsed.outputs()), rows);
+      first.version.<VersionMeters>meters().stats().executed();
     } catch (Exception e) {
       split = null;
     }
+    long took = System.nanoTime() - begin;
     for (int k = 0; k < group.size(); k++) {
       if (split == null) {
         group.get(k).predict();
       } else {
+        group.get(k).ran(took);
         group.get(k).answer(split.get(k));
       }
     }
+  }
+
+  /**
+   * The inferences a request makes in Triton's terms: its batch size (first dimension) for a model
+   * that batches, else 1.
+   */
+  static long rows(InferenceHandlers.Job job) {
+    List<Tensor> inputs = job.parsed == null ? List.of() : job.parsed.inputs();
+    if (inputs.isEmpty()
+        || inputs.get(0).shape().length == 0
+        || !Batching.batchable(job.version.loaded())) {
+      return 1;
+    }
+    return inputs.get(0).shape()[0];
   }
 }

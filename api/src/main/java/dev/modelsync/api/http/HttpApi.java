@@ -33,6 +33,8 @@ public final class HttpApi {
     var infer = new InferenceHandlers(services);
     var meta = new MetadataHandlers(services);
     var admin = new AdminHandlers(services);
+    var triton = new TritonHandlers(services);
+    var tfServing = new TfServingHandlers(services, infer);
     Buffer openapi = resource("/openapi.yaml");
     BodyHandler body =
         BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
@@ -42,6 +44,13 @@ public final class HttpApi {
     router.get("/v2/health/live").handler(meta::live);
     router.get("/v2/health/ready").handler(meta::ready);
     router.get("/health").handler(meta::health);
+    router.get("/").handler(meta::root);
+    // before /v2/models/:model, which would take "stats" for a model name (as in Triton)
+    router.get("/v2/models/stats").handler(triton::stats);
+    router.get("/v2/models/:model/stats").handler(triton::stats);
+    router.get("/v2/models/:model/versions/:version/stats").handler(triton::stats);
+    router.get("/v2/models/:model/config").handler(triton::config);
+    router.get("/v2/models/:model/versions/:version/config").handler(triton::config);
     router.get("/v2/models/:model").handler(meta::model);
     router.get("/v2/models/:model/versions/:version").handler(meta::model);
     router.get("/v2/models/:model/ready").handler(meta::modelReady);
@@ -65,7 +74,16 @@ public final class HttpApi {
       }
     }
 
-    router.get("/v1/models/:model").handler(meta::tfStatus);
+    router.get("/v1/models/:model").handler(tfServing::status);
+    router.get("/v1/models/:model/versions/:version").handler(tfServing::status);
+    router.get("/v1/models/:model/labels/:label").handler(tfServing::status);
+    router.get("/v1/models/:model/metadata").handler(tfServing::metadata);
+    router.get("/v1/models/:model/versions/:version/metadata").handler(tfServing::metadata);
+    router.get("/v1/models/:model/labels/:label/metadata").handler(tfServing::metadata);
+    router
+        .postWithRegex("/v1/models/([^/:]+)/labels/([^/:]+):predict")
+        .handler(body)
+        .handler(tfServing::labelPredict);
     router
         .postWithRegex("/v1/models/([^/:]+)(?:/versions/([^/:]+))?:predict")
         .handler(body)

@@ -2,6 +2,8 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.metrics.InferenceStats;
+import dev.modelsync.api.metrics.InferenceStats.Phase;
 import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.api.metrics.VersionMeters.Outcome;
 import io.vertx.core.Context;
@@ -121,7 +123,12 @@ final class InferenceHandlers {
 
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
   void tfPredict(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), tf);
+    tfPredict(ctx, ctx.pathParam("param0"), ctx.pathParam("param1"));
+  }
+
+  /** TF Serving predict on a version the caller resolved (from a label); null for the serving. */
+  void tfPredict(RoutingContext ctx, String model, String version) {
+    infer(ctx.request(), ctx.body().buffer(), model, version, tf);
   }
 
   private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
@@ -248,16 +255,38 @@ final class InferenceHandlers {
 
     /** Runs the model for this request alone. */
     void predict() {
+      long begin = System.nanoTime();
+      List<Tensor> outputs;
       try {
-        answer(version.loaded().predict(parsed.inputs(), parsed.outputs()));
+        outputs = version.loaded().predict(parsed.inputs(), parsed.outputs());
       } catch (Throwable e) {
         failure = e;
+        return;
+      }
+      stats().executed();
+      ran(System.nanoTime() - begin);
+      answer(outputs);
+    }
+
+    /** {@link #parse()} began at {@code begin} and took until now; {@code ok} if it succeeded. */
+    void parsed(long begin, boolean ok) {
+      stats().add(Phase.QUEUE, begin - started);
+      if (ok) {
+        stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
       }
     }
 
+    /** The model run this request was part of took {@code ns}. */
+    void ran(long ns) {
+      stats().add(Phase.COMPUTE_INFER, ns);
+    }
+
     void answer(List<Tensor> outputs) {
+      long begin = System.nanoTime();
       try {
         answer = protocol.encode(version, parsed, outputs);
+        stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
+        stats().inferred(Batcher.rows(this));
       } catch (Throwable e) {
         failure = e;
       }
@@ -289,6 +318,10 @@ final class InferenceHandlers {
             HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);
         HttpErrors.send(req, failure);
       }
+    }
+
+    private InferenceStats stats() {
+      return version.<VersionMeters>meters().stats();
     }
   }
 

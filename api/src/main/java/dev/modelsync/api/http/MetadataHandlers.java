@@ -23,20 +23,48 @@ final class MetadataHandlers {
         new JsonObject()
             .put("name", "modelsync")
             .put("version", SERVER_VERSION)
-            .put(
-                "extensions",
-                new JsonArray().add("model_repository").add(BinaryTensors.EXTENSION)));
+            .put("extensions", new JsonArray(EXTENSIONS)));
   }
 
+  /** The extensions GET /v2 lists: Triton's names for what this server implements. */
+  static final List<String> EXTENSIONS =
+      List.of(
+          "model_repository", // POST /v2/repository/...
+          BinaryTensors.EXTENSION, // binary_data_size / binary_data / binary_data_output
+          "model_configuration", // GET .../config
+          "statistics"); // GET .../stats
+
+  /**
+   * {@code GET /v2/health/live}: {@code {"live": true}}. The Open Inference Protocol's first text
+   * asked for empty health bodies, but KServe's Python client calls {@code .json()} on them, and
+   * the protocol's current text defines these bodies; Triton's client reads the status only.
+   */
   void live(RoutingContext ctx) {
-    ctx.response().setStatusCode(200).end();
+    json(ctx, new JsonObject().put("live", true));
   }
 
+  /**
+   * {@code GET /v2/health/ready}: {@code {"ready": true}}, or 503 with {@code "ready": false} and
+   * the usual {@code "error"} while the catalog is being rebuilt.
+   */
   void ready(RoutingContext ctx) {
     if (!services.ready().getAsBoolean()) {
-      throw ApiError.notReady("not ready: the model catalog is still loading");
+      ctx.response()
+          .setStatusCode(503)
+          .putHeader("content-type", "application/json")
+          .end(
+              new JsonObject()
+                  .put("ready", false)
+                  .put("error", "not ready: the model catalog is still loading")
+                  .encode());
+      return;
     }
-    ctx.response().setStatusCode(200).end();
+    json(ctx, new JsonObject().put("ready", true));
+  }
+
+  /** {@code GET /}: KServe's v1 liveness ({@code {"status": "alive"}}), which its client reads. */
+  void root(RoutingContext ctx) {
+    json(ctx, new JsonObject().put("status", "alive"));
   }
 
   /**
@@ -84,22 +112,14 @@ final class MetadataHandlers {
     }
   }
 
-  /** {@code GET /v2/models/{m}[/versions/{v}]/ready}: 200, or 404/503 like inference. */
+  /**
+   * {@code GET /v2/models/{m}[/versions/{v}]/ready}: 200 with {@code {"name": m, "ready": true}},
+   * or 404/503 with an error like inference (a version that is not loaded cannot be asked to get
+   * ready: it is not there).
+   */
   void modelReady(RoutingContext ctx) {
     leaseFor(ctx).release();
-    ctx.response().setStatusCode(200).end();
-  }
-
-  /** {@code GET /v1/models/{m}}. */
-  void tfStatus(RoutingContext ctx) {
-    String model = ctx.pathParam("model");
-    List<Long> versions = List.copyOf(services.catalog().slot(model).versions().keySet());
-    if (versions.isEmpty()) {
-      throw InferenceHandlers.missing(services, model, 0);
-    }
-    ctx.response()
-        .putHeader("content-type", "application/json")
-        .end(io.vertx.core.buffer.Buffer.buffer(TfServingCodec.status(versions)));
+    json(ctx, new JsonObject().put("name", ctx.pathParam("model")).put("ready", true));
   }
 
   private ServedVersion leaseFor(RoutingContext ctx) {

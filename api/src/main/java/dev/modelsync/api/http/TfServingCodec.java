@@ -7,17 +7,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * TF Serving's REST predict bodies: {@code instances} (a list of rows) answered with {@code
  * predictions}, or {@code inputs} (columnar) answered with {@code outputs}. Datatypes come from the
- * model's signature; shapes from the nesting of the JSON arrays.
+ * model's signature; shapes from the nesting of the JSON arrays. BYTES values may come as {@code
+ * {"b64": "..."}}; {@code signature_name}, when given, must be {@code serving_default}.
  */
 final class TfServingCodec {
   private TfServingCodec() {}
@@ -31,6 +33,7 @@ final class TfServingCodec {
   /** Parses a request, or fails with an {@link ApiError} (400) saying what is wrong. */
   static PredictRequest parse(byte[] body, List<TensorInfo> signature, long maxTensorBytes) {
     JsonNode root = TensorCodec.parse(body);
+    checkSignature(root.get("signature_name"));
     JsonNode instances = root.get("instances");
     JsonNode inputs = root.get("inputs");
     if ((instances == null) == (inputs == null)) {
@@ -41,7 +44,7 @@ final class TfServingCodec {
       if (!instances.isArray() || instances.isEmpty()) {
         throw ApiError.badRequest("'instances' must be a non-empty array");
       }
-      if (instances.get(0).isObject()) {
+      if (instances.get(0).isObject() && !TfB64.isB64(instances.get(0))) {
         for (TensorInfo info : signature) {
           ArrayNode column = TensorCodec.MAPPER.createArrayNode();
           for (JsonNode row : instances) {
@@ -74,6 +77,24 @@ final class TfServingCodec {
     return new PredictRequest(false, tensors);
   }
 
+  /** The one signature every model has; TF Serving's default name, or none, picks it. */
+  private static void checkSignature(JsonNode name) {
+    if (name == null
+        || name.isNull()
+        || name.isTextual()
+            && (name.textValue().isEmpty()
+                || name.textValue().equals(TfServingHandlers.SIGNATURE))) {
+      return;
+    }
+    String given = name.isTextual() ? "'" + name.textValue() + "'" : name.toString();
+    throw ApiError.badRequest(
+        "unknown signature_name "
+            + (given.length() > 80 ? given.substring(0, 80) + "…" : given)
+            + "; the model has one signature, '"
+            + TfServingHandlers.SIGNATURE
+            + "'");
+  }
+
   private static TensorInfo single(List<TensorInfo> signature) {
     if (signature.size() != 1) {
       throw ApiError.badRequest(
@@ -92,6 +113,9 @@ final class TfServingCodec {
 
   private static Tensor tensor(TensorInfo info, JsonNode value, int bodyBytes, long maxBytes) {
     DataType type = TensorCodec.servedType(info);
+    if (type == DataType.BYTES) {
+      value = TfB64.decode(info.name(), value);
+    }
     List<Long> dims = new ArrayList<>();
     for (JsonNode n = value; n.isArray(); n = n.get(0)) {
       dims.add((long) n.size());
@@ -153,27 +177,16 @@ final class TfServingCodec {
     TensorCodec.writeNested(g, t, 1, row * rowSize, (row + 1) * rowSize);
   }
 
-  /** The body of {@code GET /v1/models/{m}}: one AVAILABLE entry per loaded version. */
-  static byte[] status(List<Long> versions) {
-    ByteArrayBuilder out = new ByteArrayBuilder(128);
-    try (JsonGenerator g = TensorCodec.generator(out)) {
-      g.writeStartObject();
-      g.writeArrayFieldStart("model_version_status");
-      for (long v : versions) {
-        g.writeObject(
-            Map.of(
-                "version",
-                Long.toString(v),
-                "state",
-                "AVAILABLE",
-                "status",
-                Map.of("error_code", "OK", "error_message", "")));
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** TF Serving's GetModelStatusResponse: one AVAILABLE entry per loaded version. */
+  static JsonObject status(List<Long> versions) {
+    JsonArray entries = new JsonArray();
+    for (long v : versions) {
+      entries.add(
+          new JsonObject()
+              .put("version", Long.toString(v))
+              .put("state", "AVAILABLE")
+              .put("status", new JsonObject().put("error_code", "OK").put("error_message", "")));
     }
-    return out.toByteArray();
+    return new JsonObject().put("model_version_status", entries);
   }
 }

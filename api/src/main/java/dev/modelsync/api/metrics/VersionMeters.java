@@ -28,6 +28,7 @@ public final class VersionMeters {
 
   private final Counter[] requests = new Counter[Outcome.values().length];
   private final Timer latency;
+  private final InferenceStats stats = new InferenceStats();
 
   VersionMeters(MeterRegistry registry, String model, String version) {
     for (Outcome o : Outcome.values()) {
@@ -47,8 +48,15 @@ public final class VersionMeters {
   }
 
   public void record(Outcome outcome, long startNanos) {
+    long took = System.nanoTime() - startNanos;
     requests[outcome.ordinal()].increment();
-    latency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    latency.record(took, TimeUnit.NANOSECONDS);
+    stats.ended(outcome == Outcome.SUCCESS, took);
+  }
+
+  /** Per-phase counts and times of this version, for the statistics endpoint. */
+  public InferenceStats stats() {
+    return stats;
   }
 
   void removeFrom(MeterRegistry registry) {
