@@ -14,7 +14,8 @@
 #   .../uv-standin                              A STAND-IN for uv (deploy/smoke/uv-standin.py):
 #                                               venv + pip with the local package index
 #   .../prometheus                              Debian's prometheus (SMOKE_OBSERVABILITY=1, default)
-# They stay in Podman's storage and are reused by the next run (SMOKE_REBUILD_BASE=1 remakes them).
+# They stay in Podman's storage: the next run reuses the Debian image (SMOKE_REBUILD_BASE=1 remakes
+# it) and Podman's layer cache for the rest.
 # Maven inside the image builds reads this machine's ~/.m2/repository through an overlay mount
 # (writes are thrown away), so only what is missing there is downloaded.
 #
@@ -100,6 +101,7 @@ if [[ "${SMOKE_REBUILD_BASE:-0}" == 1 ]] || ! image_exists "$IMG/debian:bookworm
   log "debootstrap --variant=minbase bookworm from $mirror"
   debootstrap --variant=minbase bookworm "$WORK/rootfs" "$mirror" > "$WORK/debootstrap.log" 2>&1 \
     || { tail -20 "$WORK/debootstrap.log"; die "debootstrap"; }
+  rm -rf "$WORK"/rootfs/var/cache/apt/archives/*.deb "$WORK"/rootfs/var/lib/apt/lists/*
   tar -C "$WORK/rootfs" -c . | podman import - "$IMG/debian:bookworm" >/dev/null 2>&1
   rm -rf "$WORK/rootfs"
 fi
@@ -110,22 +112,24 @@ build() { # build TAG [podman build args...]: quiet unless it fails
     tail -40 "$WORK/build.log"
     die "podman build $tag"
   fi
+  image_exists "$tag" || die "podman build $tag made no image"
 }
-base_image() { # base_image NAME CONTAINERFILE [args]: built once, then reused
+base_image() { # base_image NAME [args]: from Podman's layer cache unless its Containerfile changed
   local tag="$IMG/$1"; shift
-  if [[ "${SMOKE_REBUILD_BASE:-0}" == 1 ]] || ! image_exists "$tag"; then
-    log "building $tag"
-    build "$tag" --build-arg BASE="$IMG/debian:bookworm" "$@"
-  fi
+  image_exists "$tag" || log "building $tag"
+  build "$tag" "$@"
 }
-base_image jre -f deploy/smoke/jre.Containerfile deploy/smoke
+base_image jre --build-arg BASE="$IMG/debian:bookworm" -f deploy/smoke/jre.Containerfile deploy/smoke
 base_image maven --build-arg BASE="$IMG/jre" -f deploy/smoke/maven.Containerfile deploy/smoke
-base_image python -f deploy/smoke/python.Containerfile deploy/smoke
+base_image python --build-arg BASE="$IMG/debian:bookworm" -f deploy/smoke/python.Containerfile deploy/smoke
 base_image uv-standin -f deploy/smoke/uv-standin.Containerfile deploy/smoke
-[[ "$OBSERVABILITY" == 1 ]] && base_image prometheus -f deploy/smoke/prometheus.Containerfile deploy/smoke
+[[ "$OBSERVABILITY" == 1 ]] && base_image prometheus --build-arg BASE="$IMG/debian:bookworm" -f deploy/smoke/prometheus.Containerfile deploy/smoke
 M2="${SMOKE_M2:-$HOME/.m2/repository}"
 mkdir -p "$M2"
 m2_mount=(-v "$M2:/root/.m2/repository:O")
+# Where this machine reaches Maven Central through a TLS-inspecting proxy, its Java trust store
+# (with that proxy's CA) is lent to the Maven steps; it is a build-time mount, not in any image.
+[[ -f /etc/ssl/certs/java/cacerts ]] && m2_mount+=(-v /etc/ssl/certs/java/cacerts:/etc/ssl/certs/java/cacerts:ro)
 base_image kafka --build-arg MAVEN_IMAGE="$IMG/maven" --build-arg JRE_IMAGE="$IMG/jre" "${m2_mount[@]}" \
   -f deploy/smoke/kafka/Containerfile deploy/smoke/kafka
 log "base images ready in $(($(date +%s) - B0)) s"

@@ -61,11 +61,20 @@ def sync(args):
     venv = os.environ.get("UV_PROJECT_ENVIRONMENT", ".venv")
     if not os.path.exists(f"{venv}/bin/python"):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    from_index = [r for r in reqs if name_of(r) in pinned]
-    if from_index:
-        pip(venv, ["--no-index", "--find-links", WHEELS, *from_index])
     index_args = ["--index-url", INDEXES[0]] + [a for i in INDEXES[1:] for a in ("--extra-index-url", i)]
-    pip(venv, [*index_args, *[r for r in reqs if name_of(r) not in pinned]])
+    index_args += ["--find-links", WHEELS]
+    # A package pinned to a named index (torch -> the CPU index) is held to the version of its
+    # wheel in WHEELS, the local copy of that index; its own dependencies come from the indexes.
+    constraints = []
+    for wheel in sorted(os.listdir(WHEELS)) if os.path.isdir(WHEELS) else []:
+        parts = wheel.split("-")
+        if wheel.endswith(".whl") and parts[0].lower().replace("_", "-") in pinned:
+            constraints.append(f"{parts[0]}=={parts[1]}")
+    if constraints:
+        with open("/tmp/uv-standin-constraints.txt", "w") as f:
+            f.write("\n".join(constraints) + "\n")
+        index_args += ["--constraint", "/tmp/uv-standin-constraints.txt"]
+    pip(venv, [*index_args, *reqs])
     if "--no-install-project" not in flags:
         pip(venv, [*index_args, "--no-deps", "."])
 
