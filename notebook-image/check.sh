@@ -160,6 +160,9 @@ if failures:
     sys.exit(1)
 EOF
 
+step "Dockerfiles: base images are build ARGs, COPY sources exist"
+"$PY" deploy/check-dockerfiles.py
+
 step "pytest notebook-image/tests"
 set +e
 "$PY" -m pytest notebook-image/tests -q -p no:cacheprovider
