@@ -10,7 +10,7 @@ Checks:
   * every variable the agent and api containers get (env, envFrom ConfigMaps, secretKeyRefs) is one
     their Java config reads (the OPTIONS lists of AgentConfig/ApiConfig, resolved through
     events/.../config/*.java), a KAFKA_* client property, or a JVM/DJL variable; required options
-    are all set; names only planned (issue 10) appear only in '# FUTURE: NAME ...' comments;
+    are all set; names only planned appear only in '# FUTURE: NAME ...' comments;
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
     ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; Services reach them;
   * volumes: the notebook writes the models volume the agent mounts read-only in the same pod, the
@@ -52,8 +52,8 @@ API_VERSIONS = {
 RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ"}
 # KAFKA_* variables that KafkaClientConfig does not pass to the clients.
 KAFKA_NOT_PASSED = {"KAFKA_HEAP_OPTS", "KAFKA_OPTS"}
-# Planned in issue 10, not read by any Java config yet: allowed only in '# FUTURE:' comments.
-FUTURE = {"MODELSYNC_EVENT_KEY"}
+# Planned, not read by any Java config yet: allowed only in '# FUTURE:' comments (none now).
+FUTURE = set()
 FUTURE_MARK = re.compile(r"#\s*FUTURE:.*?\b((?:MODELSYNC|KAFKA)_[A-Z0-9_]+)")
 
 failures, notes = [], []

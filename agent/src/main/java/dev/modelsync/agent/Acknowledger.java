@@ -81,6 +81,18 @@ final class Acknowledger implements Publisher.Listener {
   }
 
   @Override
+  public void refused(ModelEvent event, Exception error) {
+    metrics.error("refused");
+    LOG.error(
+        "Kafka refused {} model={} version={}: {}; holding it and the model's later events,"
+            + " offering it again with backoff",
+        event.type(),
+        event.model(),
+        event.version(),
+        error.toString());
+  }
+
+  @Override
   public void failed(ModelEvent event, Exception error) {
     metrics.error("publish");
     LOG.warn(

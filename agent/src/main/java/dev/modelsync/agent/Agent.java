@@ -3,6 +3,7 @@ package dev.modelsync.agent;
 import dev.modelsync.agent.http.AgentHttp;
 import dev.modelsync.agent.http.ArtifactIndex;
 import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.publish.TopicVersions;
 import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
@@ -25,7 +26,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -96,7 +100,8 @@ public final class Agent {
     new ProcessMetrics().bindTo(registry);
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
-    Ledger ledger = Ledger.load(config.storeDir());
+    Layout layout = new Layout(config.modelsDir());
+    Ledger ledger = Ledger.load(config.storeDir(), StateSources.of(layout));
     storeHealth = new StoreHealth(config.storeDir());
     disk =
         new DiskWorker(
@@ -106,17 +111,11 @@ public final class Agent {
         new AgentMetrics(
             registry,
             () -> publisher == null ? 0 : publisher.pending(),
+            () -> publisher == null ? 0 : publisher.refused().size(),
             () -> storeHealth.status().up() ? 1 : 0);
     sync =
         new Synchronizer(
-            new Layout(config.modelsDir()),
-            snapshotter,
-            ledger,
-            config.quietMs(),
-            executor,
-            metrics,
-            storeHealth,
-            disk);
+            layout, snapshotter, ledger, config.quietMs(), executor, metrics, storeHealth, disk);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -124,6 +123,9 @@ public final class Agent {
     admin = Admin.create(adminProps);
     EventCodec codec =
         new EventCodec(URI.create("/modelsync/agent/" + config.instanceId()), config.eventKey());
+    if (ledger.rebuilt()) {
+      reserveFromTopic(ledger, clientId, codec);
+    }
     publisher =
         new Publisher(
             config.kafka(), clientId, config.eventsTopic(), codec, admin, sync.publishListener());
@@ -143,6 +145,29 @@ public final class Agent {
         sync::rescan, config.rescanMs(), config.rescanMs(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * A rebuilt state knows only the store; the topic may name higher versions the store lost. A
+   * single-file model's next version goes above those too. Kafka away: the store must do.
+   */
+  private void reserveFromTopic(Ledger ledger, String clientId, EventCodec codec) {
+    try {
+      Map<String, Long> highest =
+          TopicVersions.highest(
+              config.kafka(), clientId, config.eventsTopic(), codec, Duration.ofSeconds(15));
+      highest.forEach(ledger::reserve);
+      LOG.info(
+          "Rebuilt agent state checked against {} models on {}",
+          highest.size(),
+          config.eventsTopic());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Cannot read {} to check the rebuilt agent state ({}); single-file models continue"
+              + " above the versions in the store",
+          config.eventsTopic(),
+          e.toString());
+    }
+  }
+
   private Future<Agent> listen() {
     return vertx
         .createHttpServer()
@@ -151,6 +176,7 @@ public final class Agent {
                 vertx,
                 health::status,
                 storeHealth::status,
+                this::publishing,
                 sync::view,
                 registry,
                 artifacts,
@@ -176,6 +202,29 @@ public final class Agent {
                   config.artifactToken().isPresent() ? "need a token" : "open");
               return this;
             });
+  }
+
+  /** What /health says of publishing: empty while Kafka takes every event it is offered. */
+  private Optional<String> publishing() {
+    List<Publisher.Refusal> refused = publisher == null ? List.of() : publisher.refused();
+    if (refused.isEmpty()) {
+      return Optional.empty();
+    }
+    StringJoiner why = new StringJoiner("; ", "Kafka refused events, retrying: ", "");
+    for (Publisher.Refusal r : refused) {
+      why.add(
+          r.type()
+              + " model "
+              + r.model()
+              + " version "
+              + r.version()
+              + " ("
+              + r.attempts()
+              + (r.attempts() == 1 ? " attempt" : " attempts")
+              + "): "
+              + r.reason());
+    }
+    return Optional.of(why.toString());
   }
 
   /** The port HTTP is bound to. */

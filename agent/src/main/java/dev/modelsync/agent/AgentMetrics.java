@@ -38,7 +38,11 @@ final class AgentMetrics {
   /** modelsync_agent_publish_latency_seconds: queued to acknowledged (a histogram). */
   private final Timer publishLatency;
 
-  AgentMetrics(MeterRegistry registry, Supplier<Number> pending, Supplier<Number> storeWritable) {
+  AgentMetrics(
+      MeterRegistry registry,
+      Supplier<Number> pending,
+      Supplier<Number> refused,
+      Supplier<Number> storeWritable) {
     this.registry = registry;
     this.duplicates =
         Counter.builder("modelsync.agent.saves.skipped")
@@ -56,6 +60,13 @@ final class AgentMetrics {
         .description("Events queued and not yet acknowledged by Kafka")
         .baseUnit("events")
         .register(registry);
+    // modelsync_agent_refused_models: models whose events wait behind one Kafka refused
+    Gauge.builder("modelsync.agent.refused", () -> refused.get().doubleValue())
+        .description(
+            "Models whose events wait because Kafka refused one (too large, not authorized);"
+                + " retried with backoff")
+        .baseUnit("models")
+        .register(registry);
     // modelsync_agent_store_writable: 0 while a snapshot or the probe file cannot be written
     Gauge.builder("modelsync.agent.store.writable", () -> storeWritable.get().doubleValue())
         .description("1 when the store takes writes, 0 when it is full or not writable")
@@ -63,6 +74,7 @@ final class AgentMetrics {
     published("saved");
     published("deleted");
     errors("publish");
+    errors("refused");
   }
 
   /** modelsync_agent_saves_total{model}: complete saves seen. */
@@ -98,7 +110,7 @@ final class AgentMetrics {
 
   private Counter errors(String kind) {
     return Counter.builder("modelsync.agent.errors")
-        .description("Errors by kind: snapshot, store, state, publish, invalid, sync")
+        .description("Errors by kind: snapshot, store, state, publish, refused, invalid, sync")
         .tag("kind", kind)
         .register(registry);
   }

@@ -13,6 +13,7 @@ import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelSaved;
 import java.io.IOException;
@@ -65,7 +66,7 @@ final class Synchronizer {
       StoreHealth storeHealth,
       DiskWorker disk) {
     this.layout = layout;
-    this.observer = new Observer(layout::ignoreLink);
+    this.observer = new Observer(layout.modelsDir(), layout::ignoreLink);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
     this.ledger = ledger;
     this.quietMs = quietMs;
@@ -158,6 +159,10 @@ final class Synchronizer {
       obs = observer.observe(unit);
     } catch (NoSuchFileException e) {
       gone(unit.relative());
+      return;
+    } catch (SourceTree.LinkException e) {
+      // a link took the place of the unit or a directory on its way: never read through it
+      layout.ignoreLink(e.path());
       return;
     } catch (IOException e) {
       LOG.warn("Cannot read {}: {}", unit.source(), e.toString());

@@ -44,7 +44,7 @@ final class WarmUp {
           StandardCharsets.UTF_8);
       Layout layout = new Layout(root.resolve("models"));
       SaveUnit unit = layout.unitOf(version).orElseThrow();
-      Observer observer = new Observer(link -> {});
+      Observer observer = new Observer(layout.modelsDir(), link -> {});
       Path store = root.resolve("store");
       Archiver archiver = new Archiver(new Snapshotter(store), observer);
       Ledger ledger = Ledger.load(store);

@@ -10,8 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +29,7 @@ public final class AgentHttp {
       Vertx vertx,
       Supplier<KafkaHealth.Status> health,
       Supplier<StoreHealth.Status> store,
+      Supplier<Optional<String>> publishing,
       Supplier<Map<String, Object>> models,
       PrometheusMeterRegistry registry,
       ArtifactIndex artifacts,
@@ -39,24 +42,25 @@ public final class AgentHttp {
             ctx -> {
               KafkaHealth.Status kafka = health.get();
               StoreHealth.Status storeNow = store.get();
-              boolean up = kafka.up() && storeNow.up();
-              String reason =
-                  !kafka.up() && !storeNow.up()
-                      ? kafka.reason() + "; " + storeNow.reason()
-                      : !kafka.up() ? kafka.reason() : storeNow.reason();
-              json(
-                  ctx.response().setStatusCode(up ? 200 : 503),
-                  up
-                      ? Map.of("status", "UP", "kafka", kafka.reason(), "store", storeNow.reason())
-                      : Map.of(
-                          "status",
-                          "DOWN",
-                          "reason",
-                          reason,
-                          "kafka",
-                          kafka.reason(),
-                          "store",
-                          storeNow.reason()));
+              Optional<String> refused = publishing.get();
+              StringJoiner reason = new StringJoiner("; ");
+              if (!kafka.up()) {
+                reason.add(kafka.reason());
+              }
+              if (!storeNow.up()) {
+                reason.add(storeNow.reason());
+              }
+              refused.ifPresent(reason::add);
+              boolean up = reason.length() == 0;
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("status", up ? "UP" : "DOWN");
+              if (!up) {
+                body.put("reason", reason.toString());
+              }
+              body.put("kafka", kafka.reason());
+              body.put("store", storeNow.reason());
+              body.put("publishing", refused.orElse("every event taken"));
+              json(ctx.response().setStatusCode(up ? 200 : 503), body);
             });
     router.get("/models").handler(ctx -> json(ctx.response(), models.get()));
     router

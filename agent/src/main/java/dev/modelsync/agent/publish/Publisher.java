@@ -1,5 +1,6 @@
 package dev.modelsync.agent.publish;
 
+import dev.modelsync.agent.publish.Refusals.Outgoing;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * record handed to it is retried with the same sequence number until Kafka takes it: no loss and no
  * duplicate while Kafka is away, and per-partition order holds. A record the producer would not
  * even accept (no metadata while Kafka is down at start) stays at the head of the queue and is
- * offered again. The caller learns of each acknowledgement and records it only then.
+ * offered again. A record Kafka refuses for good (too large for the topic, not authorized) is held
+ * with its model's later events in {@link Refusals} and offered again with backoff; other models'
+ * events go on. The caller learns of each acknowledgement and records it only then.
  */
 public final class Publisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
@@ -49,10 +52,21 @@ public final class Publisher implements AutoCloseable {
   public interface Listener {
     void acked(ModelEvent event, RecordMetadata metadata, long latencyNanos);
 
+    /** Not taken yet; the publisher offers it again. */
     void failed(ModelEvent event, Exception error);
+
+    /**
+     * Kafka refused it with an error the producer does not retry; the publisher holds it and its
+     * model's later events and offers it again with backoff.
+     */
+    void refused(ModelEvent event, Exception error);
   }
 
-  private record Outgoing(ModelEvent event, long queuedNanos) {}
+  /**
+   * A model whose events wait because Kafka refused one: the event refused last, Kafka's error and
+   * how often it was offered.
+   */
+  public record Refusal(String model, String type, long version, String reason, int attempts) {}
 
   private final String topic;
   private final EventCodec codec;
@@ -65,6 +79,10 @@ public final class Publisher implements AutoCloseable {
 
   private final Condition queued = lock.newCondition();
   private final Deque<Outgoing> queue = new ArrayDeque<>();
+  private final Refusals refusals = new Refusals();
+  private volatile List<Refusal> refusedNow = List.of();
+  private volatile boolean holding;
+  private long nextSeq;
   private final AtomicInteger unacked = new AtomicInteger();
   private final Thread thread;
   private volatile boolean running = true;
@@ -110,10 +128,15 @@ public final class Publisher implements AutoCloseable {
   /** Queues an event behind every event submitted before it. */
   public void submit(ModelEvent event) {
     unacked.incrementAndGet();
-    Outgoing out = new Outgoing(event, System.nanoTime());
     lock.lock();
     try {
-      if (running && topicReady && queue.isEmpty() && System.currentTimeMillis() >= retryAtMillis) {
+      Outgoing out = new Outgoing(event, nextSeq++, System.nanoTime());
+      if (refusals.holds(event.model())) {
+        refusals.hold(out);
+      } else if (running
+          && topicReady
+          && queue.isEmpty()
+          && System.currentTimeMillis() >= retryAtMillis) {
         send(out);
       } else {
         queue.addLast(out);
@@ -127,6 +150,11 @@ public final class Publisher implements AutoCloseable {
   /** Events submitted and not yet acknowledged. */
   public int pending() {
     return unacked.get();
+  }
+
+  /** The models whose events Kafka refused and the publisher retries; from any thread. */
+  public List<Refusal> refused() {
+    return refusedNow;
   }
 
   private void run() {
@@ -144,6 +172,7 @@ public final class Publisher implements AutoCloseable {
           }
           continue;
         }
+        sendRefusedAgain();
         sendNext();
       } catch (InterruptedException e) {
         return;
@@ -162,9 +191,21 @@ public final class Publisher implements AutoCloseable {
         queued.await(200, TimeUnit.MILLISECONDS);
       }
       Outgoing next = queue.pollFirst();
-      if (next != null) {
+      if (next != null && refusals.holds(next.event().model())) {
+        refusals.hold(next); // queued before its model's refusal came back
+      } else if (next != null) {
         send(next);
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Offers refused events whose backoff is over again, one per model at a time. */
+  private void sendRefusedAgain() {
+    lock.lock();
+    try {
+      refusals.due(System.currentTimeMillis()).forEach(this::send);
     } finally {
       lock.unlock();
     }
@@ -206,14 +247,19 @@ public final class Publisher implements AutoCloseable {
         (metadata, error) -> {
           if (error == null) {
             unacked.decrementAndGet();
+            if (holding) {
+              update(() -> refusals.acked(out));
+            }
             listener.acked(event, metadata, System.nanoTime() - out.queuedNanos());
           } else if (running && error instanceof RetriableException) {
             // Not accepted (no metadata yet): offer it again first, keeping the order.
             requeue(out);
             listener.failed(event, error);
           } else if (running) {
-            unacked.decrementAndGet();
-            listener.failed(event, error);
+            // Refused (too large, not authorized): kept, with its model's later events, and
+            // offered again with backoff, so raising the limit or granting the ACL is enough.
+            update(() -> refusals.refused(out, error.toString(), System.currentTimeMillis()));
+            listener.refused(event, error);
           }
         });
   }
@@ -221,8 +267,22 @@ public final class Publisher implements AutoCloseable {
   private void requeue(Outgoing out) {
     lock.lock();
     try {
-      queue.addFirst(out);
-      retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+      if (!refusals.retriable(out, System.currentTimeMillis())) {
+        queue.addFirst(out);
+        retryAtMillis = System.currentTimeMillis() + RETRY_MS;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Changes the refusals under the lock and publishes their snapshot for other threads. */
+  private void update(Runnable change) {
+    lock.lock();
+    try {
+      change.run();
+      refusedNow = List.copyOf(refusals.snapshot());
+      holding = refusals.holdsAny();
     } finally {
       lock.unlock();
     }

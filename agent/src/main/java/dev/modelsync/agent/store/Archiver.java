@@ -6,6 +6,7 @@ import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import java.io.IOException;
@@ -50,16 +51,16 @@ public final class Archiver {
     List<String> files = obs.snapshotFiles().stream().map(Observation.FileStat::path).toList();
     Staged staged;
     try {
-      staged = snapshotter.stage(unit.model(), unit.source(), files, unit.singleFile());
-      Observation after = observer.observe(unit);
-      if (!after.fingerprint().equals(obs.fingerprint())) {
-        snapshotter.discard(staged);
-        return new Changed(after.fingerprint());
-      }
+      staged = stage(unit, files);
     } catch (SourceChangedException e) {
       return changedNow(unit, obs);
     } catch (IOException e) {
       return new Retry("cannot copy: " + e);
+    }
+    Changed after = changedNow(unit, obs);
+    if (!after.fingerprint().equals(obs.fingerprint())) {
+      snapshotter.discard(staged);
+      return after;
     }
     Optional<Entry> latest = ledger.latestLive(unit.model());
     if (latest.isPresent() && latest.get().digest().equals(staged.digest())) {
@@ -92,11 +93,27 @@ public final class Archiver {
             savedAt));
   }
 
-  private Outcome changedNow(SaveUnit unit, Observation obs) {
+  /** Copies a unit's files through a {@link SourceTree}; a unit gone or linked has changed. */
+  private Staged stage(SaveUnit unit, List<String> files) throws IOException {
+    SourceTree tree;
+    try {
+      tree = observer.open(unit);
+    } catch (IOException e) {
+      throw SourceTree.vanishedOrLinked(e)
+          ? new SourceChangedException("cannot open " + unit + ": " + e, e)
+          : e;
+    }
+    try (tree) {
+      return snapshotter.stage(unit.model(), tree, files);
+    }
+  }
+
+  /** How the unit looks now, as a {@link Changed} (equal to before when nothing changed). */
+  private Changed changedNow(SaveUnit unit, Observation obs) {
     try {
       return new Changed(observer.observe(unit).fingerprint());
     } catch (IOException e) {
-      // vanished or unreadable: the next look decides
+      // vanished, unreadable or a link now: the next look decides
       return new Changed(obs.fingerprint() + "?");
     }
   }

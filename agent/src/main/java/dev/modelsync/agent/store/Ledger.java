@@ -2,6 +2,7 @@ package dev.modelsync.agent.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.events.Json;
+import dev.modelsync.events.ModelNames;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the agent has queued and published, per model and version, and where each version came from.
@@ -67,32 +70,99 @@ public final class Ledger {
 
   record StateFile(List<Persisted> versions) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
   private static final ObjectMapper MAPPER = Json.newMapper();
   private final Map<String, TreeMap<Long, Entry>> byModel = new TreeMap<>();
   private final Path file;
+  private boolean rebuilt;
 
   private Ledger(Path file) {
     this.file = file;
   }
 
-  /** The ledger of a store, from its state file if there is one. */
+  /** The ledger of a store; see {@link #load(Path, StateRecovery.Sources)}. */
   public static Ledger load(Path storeDir) throws IOException {
+    return load(storeDir, (model, version) -> model + "/" + version);
+  }
+
+  /**
+   * The ledger of a store, from its state file. A missing or corrupt one (logged in one line naming
+   * the file; a corrupt one is kept beside it as {@code state.json.corrupt}) is rebuilt from the
+   * versions in the store, each counted as published from the source {@code sources} names.
+   */
+  public static Ledger load(Path storeDir, StateRecovery.Sources sources) throws IOException {
     Ledger ledger = new Ledger(storeDir.resolve(".modelsync-agent").resolve("state.json"));
     if (Files.exists(ledger.file)) {
-      StateFile state = MAPPER.readValue(ledger.file.toFile(), StateFile.class);
-      for (Persisted p : state.versions() == null ? List.<Persisted>of() : state.versions()) {
-        ledger.put(
-            new Entry(
-                p.model(),
-                p.version(),
-                p.digest(),
-                p.source(),
-                p.fingerprint(),
-                p.deleted() ? Status.DELETED : Status.PUBLISHED,
-                true));
+      try {
+        ledger.read();
+        return ledger;
+      } catch (IOException | RuntimeException e) {
+        ledger.byModel.clear();
+        Path aside = ledger.file.resolveSibling(ledger.file.getFileName() + ".corrupt");
+        Files.move(ledger.file, aside, StandardCopyOption.REPLACE_EXISTING);
+        LOG.error(
+            "The agent state {} is corrupt ({}); moved it to {} and rebuilding it from the store",
+            ledger.file,
+            StateRecovery.firstLine(e),
+            aside);
       }
     }
+    for (StateRecovery.Stored v : StateRecovery.scan(storeDir)) {
+      ledger.put(
+          new Entry(
+              v.model(),
+              v.version(),
+              v.digest(),
+              sources.of(v.model(), v.version()),
+              null,
+              Status.PUBLISHED,
+              true));
+    }
+    ledger.rebuilt = true;
+    if (!ledger.byModel.isEmpty()) {
+      LOG.warn(
+          "No usable agent state in {}: rebuilt it from {} versions in the store",
+          ledger.file,
+          ledger.all().size());
+    }
     return ledger;
+  }
+
+  private void read() throws IOException {
+    StateFile state = MAPPER.readValue(file.toFile(), StateFile.class);
+    for (Persisted p : state.versions() == null ? List.<Persisted>of() : state.versions()) {
+      if (p == null
+          || !ModelNames.isValid(p.model())
+          || p.version() < 1
+          || p.digest() == null
+          || p.source() == null) {
+        throw new IllegalArgumentException("an entry is incomplete: " + p);
+      }
+      put(
+          new Entry(
+              p.model(),
+              p.version(),
+              p.digest(),
+              p.source(),
+              p.fingerprint(),
+              p.deleted() ? Status.DELETED : Status.PUBLISHED,
+              true));
+    }
+  }
+
+  /** Whether the state file was missing or corrupt and this ledger was rebuilt from the store. */
+  public boolean rebuilt() {
+    return rebuilt;
+  }
+
+  /**
+   * Versions up to {@code version} were published once (the topic says so) though the store no
+   * longer holds them: a single-file model's next version goes above it. Recorded as deleted.
+   */
+  public void reserve(String model, long version) {
+    if (version >= nextVersion(model)) {
+      put(new Entry(model, version, "", "", null, Status.DELETED, true));
+    }
   }
 
   public Optional<Entry> get(String model, long version) {

@@ -1,14 +1,15 @@
 package dev.modelsync.agent.store;
 
+import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import dev.modelsync.files.Trees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -68,17 +69,18 @@ public final class Snapshotter {
   }
 
   /**
-   * Copies the given files of {@code source} (a directory, or a single file when {@code files}
-   * names just it) into a temporary directory under the model's store directory.
+   * Copies the given files of a unit (a version directory, or a single file when {@code files}
+   * names just it) into a temporary directory under the model's store directory. Every file is
+   * opened through {@code source}, so no link is followed at any level below the models directory.
    *
    * <p>One pass over the source: each file's SHA-256 and the version digest are computed from the
    * bytes as they are copied. Nothing is synced here: {@link #sync} does that once the copy is in
    * place, while its event is on its way to Kafka.
    *
-   * @throws SourceChangedException when a file's length changed while it was copied
+   * @throws SourceChangedException when a file could not be opened (it vanished, or a link took the
+   *     place of it or of a directory on its way) or its length changed while it was copied
    */
-  public Staged stage(String model, Path source, List<String> files, boolean singleFile)
-      throws IOException {
+  public Staged stage(String model, SourceTree source, List<String> files) throws IOException {
     Path modelDir = Files.createDirectories(storeDir.resolve(model));
     Path tmp = Files.createDirectory(modelDir.resolve(".tmp-" + UUID.randomUUID()));
     try {
@@ -87,10 +89,9 @@ public final class Snapshotter {
       List<FileEntry> entries = new ArrayList<>();
       long total = 0;
       for (String name : files.stream().sorted().toList()) {
-        Path from = singleFile ? source : source.resolve(name);
         Path to = tmp.resolve(name);
         Files.createDirectories(to.getParent());
-        FileEntry entry = copy(from, to, name, tree, buffer);
+        FileEntry entry = copy(source, to, name, tree, buffer);
         entries.add(entry);
         total += entry.size();
       }
@@ -102,10 +103,18 @@ public final class Snapshotter {
   }
 
   private static FileEntry copy(
-      Path from, Path to, String name, MessageDigest tree, ByteBuffer buffer) throws IOException {
+      SourceTree source, Path to, String name, MessageDigest tree, ByteBuffer buffer)
+      throws IOException {
     MessageDigest sha = Digests.sha256();
-    try (FileChannel in =
-            FileChannel.open(from, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    SeekableByteChannel in;
+    try {
+      in = source.open(name);
+    } catch (IOException e) {
+      throw SourceTree.vanishedOrLinked(e)
+          ? new SourceChangedException("cannot open " + name + " of the save: " + e, e)
+          : e;
+    }
+    try (in;
         FileChannel out =
             FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long expected = in.size();
@@ -121,7 +130,7 @@ public final class Snapshotter {
         size += n;
       }
       if (size != expected) {
-        throw new SourceChangedException(from + " changed length while it was copied");
+        throw new SourceChangedException(name + " changed length while it was copied");
       }
       return new FileEntry(name, size, HexFormat.of().formatHex(sha.digest()));
     }

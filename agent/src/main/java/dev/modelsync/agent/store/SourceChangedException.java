@@ -7,4 +7,8 @@ public final class SourceChangedException extends IOException {
   public SourceChangedException(String message) {
     super(message);
   }
+
+  public SourceChangedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

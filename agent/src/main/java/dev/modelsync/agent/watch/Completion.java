@@ -47,9 +47,11 @@ public final class Completion {
     boolean quiet = unchangedForMs >= quietMs;
     long remaining = quietMs - unchangedForMs;
     if (observation.manifestState() == ManifestState.INVALID) {
-      return quiet
-          ? Decision.invalid("model.json does not parse")
-          : Decision.waitFor("model.json does not parse yet", remaining);
+      String problem =
+          observation.manifestProblem() == null
+              ? "model.json does not parse"
+              : observation.manifestProblem();
+      return quiet ? Decision.invalid(problem) : Decision.waitFor(problem + " yet", remaining);
     }
     if (!observation.hasModelFile()) {
       return quiet

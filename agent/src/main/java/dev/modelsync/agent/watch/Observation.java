@@ -13,9 +13,15 @@ import java.util.stream.Collectors;
  * @param manifest the parsed {@code model.json}, or null
  * @param renamedIn the directory's (or single file's) ctime is later than its mtime: a rename put
  *     it in place after its contents were written
+ * @param manifestProblem why {@code model.json} is {@link ManifestState#INVALID}, naming the file;
+ *     null otherwise
  */
 public record Observation(
-    List<FileStat> files, ManifestState manifestState, Manifest manifest, boolean renamedIn) {
+    List<FileStat> files,
+    ManifestState manifestState,
+    Manifest manifest,
+    boolean renamedIn,
+    String manifestProblem) {
 
   public enum ManifestState {
     ABSENT,
@@ -32,6 +38,11 @@ public record Observation(
 
   public Observation {
     files = List.copyOf(files);
+  }
+
+  public Observation(
+      List<FileStat> files, ManifestState manifestState, Manifest manifest, boolean renamedIn) {
+    this(files, manifestState, manifest, renamedIn, null);
   }
 
   /** Names, sizes and times of every file: equal fingerprints mean nothing changed. */

@@ -6,86 +6,105 @@ import dev.modelsync.agent.watch.Observation.ManifestState;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.Manifest;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * Reads a unit's files and times from disk into an {@link Observation}; blocking. Symbolic links
- * inside a version directory are left out (and reported), never followed.
+ * Reads a unit's files and times from disk into an {@link Observation}; blocking. Everything is
+ * read through a {@link SourceTree}, so no symbolic link is followed at any level; links inside a
+ * version directory are left out (and reported).
  */
 public final class Observer {
+  /** A {@code model.json} larger than this is refused unread: it is metadata, not a model. */
+  public static final int MAX_MANIFEST_BYTES = 1 << 20;
+
   private final ObjectMapper mapper = Json.newMapper();
+  private final Path modelsDir;
   private final Consumer<Path> onLink;
 
   /**
+   * @param modelsDir the models directory, which units are opened from
    * @param onLink told of each symbolic link found inside a version directory
    */
-  public Observer(Consumer<Path> onLink) {
+  public Observer(Path modelsDir, Consumer<Path> onLink) {
+    this.modelsDir = modelsDir;
     this.onLink = onLink;
   }
 
-  /** The unit as it is now; an {@link IOException} if it vanished while being read. */
+  /** Opens a unit to read its files; see {@link SourceTree}. */
+  public SourceTree open(SaveUnit unit) throws IOException {
+    return SourceTree.open(modelsDir, unit);
+  }
+
+  /**
+   * The unit as it is now; an {@link IOException} if it vanished while being read, a {@link
+   * SourceTree.LinkException} if a link took the place of its directory or file.
+   */
   public Observation observe(SaveUnit unit) throws IOException {
-    Path source = unit.source();
-    BasicFileAttributes attrs =
-        Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    boolean renamedIn = renamedIn(source, attrs.lastModifiedTime());
-    if (unit.singleFile()) {
-      FileStat stat =
-          new FileStat(
-              source.getFileName().toString(),
-              attrs.size(),
-              attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-              false);
-      return new Observation(List.of(stat), ManifestState.ABSENT, null, renamedIn);
-    }
-    List<FileStat> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(source)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        BasicFileAttributes a =
-            Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (a.isSymbolicLink()) {
-          onLink.accept(p);
-        }
-        if (!a.isRegularFile()) {
-          continue;
-        }
-        Path rel = source.relativize(p);
+    try (SourceTree tree = open(unit)) {
+      BasicFileAttributes attrs = tree.rootAttributes();
+      if (attrs.isSymbolicLink()) {
+        throw new SourceTree.LinkException(unit.source());
+      }
+      boolean renamedIn = renamedIn(unit.source(), attrs.lastModifiedTime());
+      List<FileStat> files = new ArrayList<>();
+      SourceTree.Entry manifestFile = null;
+      for (SourceTree.Entry e : tree.files(onLink)) {
         boolean partial = false;
-        for (Path segment : rel) {
-          partial |= Layout.isIgnoredName(segment.toString());
+        for (String segment : e.path().split("/")) {
+          partial |= Layout.isIgnoredName(segment);
         }
         files.add(
             new FileStat(
-                rel.toString().replace('\\', '/'),
-                a.size(),
-                a.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                unit.singleFile() ? unit.source().getFileName().toString() : e.path(),
+                e.attrs().size(),
+                e.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS),
                 partial));
+        if (!unit.singleFile() && e.path().equals(Manifest.FILE_NAME)) {
+          manifestFile = e;
+        }
       }
-    }
-    files.sort(Comparator.comparing(FileStat::path));
-    Path manifestFile = source.resolve(Manifest.FILE_NAME);
-    Manifest manifest = null;
-    ManifestState state = ManifestState.ABSENT;
-    if (Files.isRegularFile(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
-      try (InputStream in = Files.newInputStream(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
-        manifest = mapper.readValue(in, Manifest.class);
-        state = manifest == null ? ManifestState.INVALID : ManifestState.VALID;
+      if (manifestFile == null) {
+        return new Observation(files, ManifestState.ABSENT, null, renamedIn);
+      }
+      Path where = unit.source().resolve(Manifest.FILE_NAME);
+      long size = manifestFile.attrs().size();
+      if (size > MAX_MANIFEST_BYTES) {
+        return invalid(
+            files, renamedIn, where + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
+      }
+      // one byte more than listed tells a file that grew after it was listed: not read whole
+      ByteBuffer buffer = ByteBuffer.allocate((int) size + 1);
+      try (SeekableByteChannel in = tree.open(manifestFile.path())) {
+        while (buffer.hasRemaining() && in.read(buffer) > 0) {
+          // until the buffer is full or the file ends
+        }
+      }
+      if (buffer.position() != size) {
+        return invalid(files, renamedIn, where + " changed while it was read");
+      }
+      try {
+        Manifest manifest = mapper.readValue(buffer.array(), 0, (int) size, Manifest.class);
+        return manifest == null
+            ? invalid(files, renamedIn, where + " is empty")
+            : new Observation(files, ManifestState.VALID, manifest, renamedIn);
       } catch (IOException | RuntimeException e) {
-        state = ManifestState.INVALID;
+        return invalid(files, renamedIn, where + " does not parse");
       }
     }
-    return new Observation(files, state, manifest, renamedIn);
+  }
+
+  private static Observation invalid(List<FileStat> files, boolean renamedIn, String problem) {
+    return new Observation(files, ManifestState.INVALID, null, renamedIn, problem);
   }
 
   /**

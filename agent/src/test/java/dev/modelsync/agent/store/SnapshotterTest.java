@@ -3,6 +3,8 @@ package dev.modelsync.agent.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.Digests;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +24,7 @@ class SnapshotterTest {
     Files.write(source.resolve("vocab.txt"), new byte[] {4});
     Files.write(source.getParent().resolve("model.onnx.tmp"), new byte[] {9});
     Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
-    var staged =
-        snapshotter.stage(
-            "iris", source.getParent(), List.of("model.onnx", "sub/vocab.txt"), false);
+    var staged = stage(snapshotter, List.of("model.onnx", "sub/vocab.txt"));
     Path target = snapshotter.commit(staged, 1, true);
     snapshotter.sync("iris", 1, staged.files());
     assertEquals(List.of("model.onnx", "sub/vocab.txt"), Digests.listFiles(target));
@@ -35,11 +35,19 @@ class SnapshotterTest {
         Files.list(root.resolve("store")).map(p -> p.getFileName().toString()).toList());
 
     Files.write(source.getParent().resolve("model.onnx"), new byte[] {7});
-    var changed = snapshotter.stage("iris", source.getParent(), List.of("model.onnx"), false);
+    var changed = stage(snapshotter, List.of("model.onnx"));
     assertThrows(StoreConflictException.class, () -> snapshotter.commit(changed, 1, false));
     assertEquals(staged.digest(), Digests.ofDirectory(target));
     assertEquals(
         List.of("1"),
         Files.list(root.resolve("store/iris")).map(p -> p.getFileName().toString()).toList());
+  }
+
+  private Snapshotter.Staged stage(Snapshotter snapshotter, List<String> files) throws Exception {
+    Path models = root.resolve("models");
+    SaveUnit unit = new SaveUnit("iris", 1, models.resolve("iris/1"), "iris/1");
+    try (SourceTree tree = SourceTree.open(models, unit)) {
+      return snapshotter.stage("iris", tree, files);
+    }
   }
 }

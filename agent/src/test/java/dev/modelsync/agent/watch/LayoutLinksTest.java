@@ -62,7 +62,7 @@ class LayoutLinksTest {
     Files.createSymbolicLink(version.resolve("model.json"), outside.resolve("model.json"));
     SaveUnit unit = layout.unitOf(version).orElseThrow();
     List<Path> links = new ArrayList<>();
-    Observation obs = new Observer(links::add).observe(unit);
+    Observation obs = new Observer(models, links::add).observe(unit);
     assertEquals(
         List.of("model.onnx"), obs.files().stream().map(Observation.FileStat::path).toList());
     assertEquals(Observation.ManifestState.ABSENT, obs.manifestState());

@@ -1,0 +1,70 @@
+package dev.modelsync.agent.publish;
+
+import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.EventDecodingException;
+import dev.modelsync.events.ModelEvent;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The highest version of each model the events topic names: what a rebuilt agent state must stay
+ * above when the store lost versions the topic still announces. Reads the topic once, from the
+ * beginning to its end at the time of the call, with no consumer group.
+ */
+public final class TopicVersions {
+  private TopicVersions() {}
+
+  /**
+   * @throws KafkaException or {@link org.apache.kafka.common.errors.TimeoutException} when Kafka
+   *     cannot be read within {@code timeout}
+   */
+  public static Map<String, Long> highest(
+      KafkaClientConfig kafka, String clientId, String topic, EventCodec codec, Duration timeout) {
+    Map<String, Object> props = kafka.clientProperties();
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-recovery");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    Map<String, Long> highest = new TreeMap<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+      if (infos == null || infos.isEmpty()) {
+        return highest;
+      }
+      List<TopicPartition> partitions =
+          infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        if (System.nanoTime() > deadline) {
+          throw new org.apache.kafka.common.errors.TimeoutException(
+              "reading " + topic + " took longer than " + timeout);
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          try {
+            ModelEvent e = codec.decode(r.value());
+            highest.merge(e.model(), e.version(), Math::max);
+          } catch (EventDecodingException ignored) {
+            // not one of ours (or not signed with our key): names no version of ours
+          }
+        }
+      }
+    }
+    return highest;
+  }
+}
