@@ -33,7 +33,7 @@ PY="$TMP/venv/bin/python"
 # an unreachable index is skipped either way.
 export PIP_RETRIES="${PIP_RETRIES:-0}"
 PACKAGES=("./notebook-image[check]" pytest jsonschema pyyaml scikit-learn)
-if [[ "${CHECK_TORCH:-0}" == 1 ]]; then PACKAGES+=(torch); fi
+if [[ "${CHECK_TORCH:-0}" == 1 ]]; then PACKAGES+=(torch onnxscript); fi
 "$PY" -m pip install -q --disable-pip-version-check "${PACKAGES[@]}" 2>&1 \
   | grep -v -E "Retrying|is ignored: it is neither" || true
 "$PY" -c "import modelsync_notebook, onnx, onnxruntime, pytest, yaml" # fail here if pip did
@@ -165,7 +165,8 @@ step "Dockerfiles: base images are build ARGs, COPY sources exist"
 
 step "pytest notebook-image/tests"
 set +e
-"$PY" -m pytest notebook-image/tests -q -p no:cacheprovider
+"$PY" -m pytest notebook-image/tests -q -p no:cacheprovider \
+  ${PYTEST_REPORT:+--junitxml "$PYTEST_REPORT"}
 status=$?
 set -e
 if [[ $status -ne 0 ]]; then

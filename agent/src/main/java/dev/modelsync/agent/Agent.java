@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,10 +61,12 @@ public final class Agent {
   private DirectoryWatcher watcher;
   private HttpServer server;
   private ArtifactIndex artifacts;
+  private final LongSupplier quietClock;
 
-  private Agent(Vertx vertx, AgentConfig config) {
+  private Agent(Vertx vertx, AgentConfig config, LongSupplier quietClock) {
     this.vertx = vertx;
     this.config = config;
+    this.quietClock = quietClock;
     this.executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -78,7 +81,15 @@ public final class Agent {
 
   /** Starts watching, publishing and serving HTTP; completes once all three run. */
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    Agent agent = new Agent(vertx, config);
+    return start(vertx, config, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #start(Vertx, AgentConfig)}, measuring the quiet period with {@code quietClock}
+   * (milliseconds): tests hold it still or move it on, so no save completes by a slow writer.
+   */
+  static Future<Agent> start(Vertx vertx, AgentConfig config, LongSupplier quietClock) {
+    Agent agent = new Agent(vertx, config, quietClock);
     return vertx
         .executeBlocking(
             () -> {
@@ -115,7 +126,15 @@ public final class Agent {
             () -> storeHealth.status().up() ? 1 : 0);
     sync =
         new Synchronizer(
-            layout, snapshotter, ledger, config.quietMs(), executor, metrics, storeHealth, disk);
+            layout,
+            snapshotter,
+            ledger,
+            config.quietMs(),
+            executor,
+            metrics,
+            storeHealth,
+            disk,
+            quietClock);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");

@@ -11,6 +11,7 @@ import dev.modelsync.events.ModelSaved;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ final class Committer {
   private final DiskWorker disk;
   private Publisher publisher;
   private Consumer<ModelSaved> onQueued = saved -> {};
+  private final LongSupplier clock;
 
   Committer(
       Archiver archiver,
@@ -44,7 +46,9 @@ final class Committer {
       StoreHealth storeHealth,
       long quietMs,
       Rechecks rechecks,
-      DiskWorker disk) {
+      DiskWorker disk,
+      LongSupplier clock) {
+    this.clock = clock;
     this.archiver = archiver;
     this.ledger = ledger;
     this.metrics = metrics;
@@ -92,7 +96,7 @@ final class Committer {
     } else if (outcome instanceof Archiver.Changed changed) {
       LOG.debug("{} changed while it was copied; waiting again", unit);
       t.fingerprint = changed.fingerprint();
-      t.unchangedSince = System.currentTimeMillis();
+      t.unchangedSince = clock.getAsLong();
       rechecks.schedule(t, quietMs);
     } else if (outcome instanceof Archiver.Duplicate duplicate) {
       t.settle(obs.fingerprint(), "same as version " + duplicate.ofVersion());

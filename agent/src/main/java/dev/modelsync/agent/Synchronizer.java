@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,9 @@ final class Synchronizer {
   private final Set<String> warned = new HashSet<>();
   private volatile SyncView view = SyncView.EMPTY;
 
+  /** Milliseconds for the quiet period; the wall clock but in tests. */
+  private final LongSupplier clock;
+
   Synchronizer(
       Layout layout,
       Snapshotter snapshotter,
@@ -64,7 +68,9 @@ final class Synchronizer {
       ScheduledExecutorService executor,
       AgentMetrics metrics,
       StoreHealth storeHealth,
-      DiskWorker disk) {
+      DiskWorker disk,
+      LongSupplier clock) {
+    this.clock = clock;
     this.layout = layout;
     this.observer = new Observer(layout.modelsDir(), layout::ignoreLink);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
@@ -81,7 +87,8 @@ final class Synchronizer {
             storeHealth,
             quietMs,
             this::scheduleRecheck,
-            disk);
+            disk,
+            clock);
     this.acknowledger =
         new Acknowledger(ledger, metrics, disk, this::run, relative -> trackers.get(relative));
   }
@@ -172,7 +179,7 @@ final class Synchronizer {
     if (fingerprint.equals(t.settled)) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     if (!fingerprint.equals(t.fingerprint)) {
       t.fingerprint = fingerprint;
       t.unchangedSince = now;

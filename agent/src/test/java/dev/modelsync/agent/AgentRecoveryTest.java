@@ -59,7 +59,7 @@ class AgentRecoveryTest {
       for (int v = 2; v <= 4; v++) {
         agent.renameSave("flaky", v, version(v));
       }
-      awaitBody(agent, "/metrics", "modelsync_agent_pending_events\\{instance=\"[^\"]+\"\\} 3\\.0");
+      agent.awaitBody("/metrics", "modelsync_agent_pending_events\\{instance=\"[^\"]+\"\\} 3\\.0");
       kafka.start();
       assertEquals(200, agent.awaitStatus("/health", 200, WAIT).statusCode());
       List<ModelEvent> events = reader.await(4, WAIT);
@@ -80,7 +80,7 @@ class AgentRecoveryTest {
       // Kafka away: version 2 is seen and queued but never acknowledged before the agent stops.
       kafka.stop();
       agent.renameSave("kept", 2, version(2f));
-      awaitBody(agent, "/metrics", "modelsync_agent_pending_events\\{instance=\"[^\"]+\"\\} 1\\.0");
+      agent.awaitBody("/metrics", "modelsync_agent_pending_events\\{instance=\"[^\"]+\"\\} 1\\.0");
       agent.stop();
       // Saved while no agent runs.
       agent.renameSave("kept", 3, version(3f));
@@ -92,17 +92,5 @@ class AgentRecoveryTest {
           List.of("kept/1", "single/1", "kept/2", "kept/3"),
           events.stream().map(e -> ((ModelSaved) e).artifact()).toList());
     }
-  }
-
-  /** Waits until a line of the body matches {@code regex} (the whole line). */
-  private static void awaitBody(TestAgent agent, String path, String regex) throws Exception {
-    java.util.regex.Pattern line = java.util.regex.Pattern.compile(regex);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String body = agent.get(path).body();
-    while (body.lines().noneMatch(l -> line.matcher(l).matches()) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      body = agent.get(path).body();
-    }
-    assertTrue(body.lines().anyMatch(l -> line.matcher(l).matches()), regex + " not in " + path);
   }
 }

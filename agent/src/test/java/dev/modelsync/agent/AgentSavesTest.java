@@ -102,7 +102,10 @@ class AgentSavesTest {
   @Test
   @DisplayName("a 40 MB file written slowly gives one event after the last byte, digest of it all")
   void quietSaveOfSlowLargeFile() throws Exception {
-    try (TestAgent agent = agent(400);
+    // the quiet period runs on a clock that stands still while the file is written, so however
+    // long the writer stalls on a busy machine, nothing completes before the test moves it on
+    try (TestAgent agent =
+            new TestAgent(root, kafka.bootstrapServers(), 400).withManualClock().start();
         EventReader reader = reader(agent)) {
       Path dir = Files.createDirectories(agent.models.resolve("big/1"));
       byte[] chunk = new byte[1 << 20];
@@ -114,10 +117,15 @@ class AgentSavesTest {
         for (int i = 0; i < 40; i++) {
           random.nextBytes(chunk);
           out.write(ByteBuffer.wrap(chunk));
-          Thread.sleep(60);
+          // a slow writer that once stalls for longer than the quiet period: by the wall clock
+          // that would publish half a file; the quiet clock stands still, so it cannot
+          Thread.sleep(i == 20 ? 800 : 60);
         }
         lastByte = Instant.now();
       }
+      // seen, and waiting: the quiet clock has not moved
+      agent.awaitBody("/models", ".*\"big/1\":\"waiting: still changing\".*");
+      agent.quietClock.addAndGet(400);
       ModelSaved saved = (ModelSaved) reader.await(1, WAIT).get(0);
       assertEquals(40L << 20, saved.size());
       assertEquals(Digests.ofDirectory(dir), saved.digest());
@@ -259,7 +267,11 @@ class AgentSavesTest {
       assertEquals(200, agent.awaitStatus("/health", 200, WAIT).statusCode());
       agent.renameSave("http", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       reader.await(1, WAIT);
-      Thread.sleep(200);
+      // the counters are updated as the acknowledgement is handled: wait for them, not a time
+      agent.awaitBody("/metrics", "modelsync_agent_pending_events\\{instance=\"I\"\\} 0\\.0");
+      agent.awaitBody(
+          "/metrics",
+          "modelsync_agent_events_published_total\\{instance=\"I\",type=\"saved\"\\} 1\\.0");
       String metrics = agent.get("/metrics").body();
       for (String name :
           List.of(

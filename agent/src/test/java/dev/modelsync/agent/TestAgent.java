@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /** An agent on temporary directories and its own topic, for one test. */
 final class TestAgent implements AutoCloseable {
@@ -27,6 +29,11 @@ final class TestAgent implements AutoCloseable {
   final AgentConfig config;
   private Agent agent;
   private final HttpClient http = HttpClient.newHttpClient();
+
+  /** The quiet-period clock of {@link #withManualClock()}, in milliseconds. */
+  final AtomicLong quietClock = new AtomicLong(1_000_000);
+
+  private boolean manualClock;
 
   TestAgent(Path root, String bootstrap, long quietMs) throws IOException {
     this(root, bootstrap, quietMs, Optional.empty());
@@ -62,7 +69,18 @@ final class TestAgent implements AutoCloseable {
   }
 
   TestAgent start() throws Exception {
-    agent = await(Agent.start(vertx, config));
+    agent =
+        await(
+            Agent.start(vertx, config, manualClock ? quietClock::get : System::currentTimeMillis));
+    return this;
+  }
+
+  /**
+   * Measures the quiet period with {@link #quietClock}, which stands still until the test moves it
+   * on: a save completes by the quiet rule only after {@code quietClock.addAndGet(quietMs)}.
+   */
+  TestAgent withManualClock() {
+    manualClock = true;
     return this;
   }
 
@@ -76,6 +94,20 @@ final class TestAgent implements AutoCloseable {
 
   HttpResponse<String> get(String path) throws Exception {
     return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until a line of the body matches {@code regex} (the whole line). */
+  void awaitBody(String path, String regex) throws Exception {
+    Pattern line = Pattern.compile(regex);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String body = get(path).body();
+    while (body.lines().noneMatch(l -> line.matcher(l).matches()) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      body = get(path).body();
+    }
+    if (body.lines().noneMatch(l -> line.matcher(l).matches())) {
+      throw new AssertionError(regex + " not in " + path + ": " + body);
+    }
   }
 
   /** A GET of {@code path} on the agent, to add headers to. */

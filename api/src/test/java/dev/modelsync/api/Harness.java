@@ -56,6 +56,8 @@ final class Harness implements AutoCloseable {
   private final EventCodec codec = new EventCodec(URI.create("/modelsync/test"));
   private final KafkaProducer<String, byte[]> producer;
   private final List<Api> apis = new ArrayList<>();
+  private final List<ModelStatus> statusesSeen = new ArrayList<>();
+  private KafkaConsumer<byte[], byte[]> statusConsumer;
 
   Harness(EmbeddedKafka kafka, Vertx vertx) throws IOException {
     this.kafka = kafka;
@@ -133,41 +135,51 @@ final class Harness implements AutoCloseable {
   }
 
   void publish(ModelEvent event, EventCodec with) throws Exception {
-    producer
-        .send(new ProducerRecord<>(eventsTopic, event.model(), with.encode(event)))
-        .get(10, TimeUnit.SECONDS);
+    publishRecord(event.model(), with.encode(event));
   }
 
-  /** Every status event published so far. */
+  /** Publishes a record value as it is: the same bytes twice are one event delivered twice. */
+  void publishRecord(String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(eventsTopic, key, value)).get(10, TimeUnit.SECONDS);
+  }
+
+  EventCodec codec() {
+    return codec;
+  }
+
+  /** Every status event published so far, read by one consumer kept for the harness's life. */
   List<ModelStatus> statuses() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ModelStatus> out = new ArrayList<>();
-    try (var c =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    if (statusConsumer == null) {
+      Map<String, Object> props = new HashMap<>();
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      var c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       var infos = c.partitionsFor(statusTopic, Duration.ofSeconds(5));
       if (infos == null || infos.isEmpty()) {
-        return out;
+        c.close();
+        return List.copyOf(statusesSeen);
       }
       List<TopicPartition> tps =
           infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       c.assign(tps);
       c.seekToBeginning(tps);
-      var end = c.endOffsets(tps);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline) {
-        for (var r : c.poll(Duration.ofMillis(100))) {
-          try {
-            out.add((ModelStatus) codec.decode(r.value()));
-          } catch (Exception e) {
-            throw new AssertionError("bad status record", e);
-          }
+      statusConsumer = c;
+    }
+    // read up to the end offsets as of now, so a status published before this call is included
+    var tps = statusConsumer.assignment();
+    var end = statusConsumer.endOffsets(tps);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (tps.stream().anyMatch(tp -> statusConsumer.position(tp) < end.get(tp))
+        && System.nanoTime() < deadline) {
+      for (var r : statusConsumer.poll(Duration.ofMillis(100))) {
+        try {
+          statusesSeen.add((ModelStatus) codec.decode(r.value()));
+        } catch (Exception e) {
+          throw new AssertionError("bad status record", e);
         }
       }
     }
-    return out;
+    return List.copyOf(statusesSeen);
   }
 
   ModelStatus awaitStatus(String what, Predicate<ModelStatus> match) throws Exception {
@@ -277,6 +289,9 @@ final class Harness implements AutoCloseable {
       api.close().await(30, TimeUnit.SECONDS);
     }
     producer.close(Duration.ofSeconds(5));
+    if (statusConsumer != null) {
+      statusConsumer.close();
+    }
     client.close();
     if (!apis.isEmpty()) {
       eventually(

@@ -157,7 +157,8 @@ class HostileInputTest {
       String text = answer.toString();
       assertTrue(text.startsWith("HTTP/1.1 408"), text);
       assertTrue(text.contains("MODELSYNC_REQUEST_TIMEOUT_MS"), text);
-      assertTrue(ms >= 600 && ms < 5_000, "answered after " + ms + " ms");
+      // waited for the body the whole timeout; no upper bound (the 10 s above only stops a hang)
+      assertTrue(ms >= 600, "answered after " + ms + " ms");
     }
   }
 }

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.ModelStatus;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.onnx.OnnxModelWriter;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,22 +124,49 @@ class HotSwapTest {
     Api api = h.startApi(Map.of("MODELSYNC_KEEP_VERSIONS", "1"));
     h.save("busy", 1, 1f);
     h.awaitAnswer(api, "busy", 1f);
-    List<io.vertx.core.Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
-    for (int version = 2; version <= 6; version++) {
-      for (int i = 0; i < 40; i++) {
-        requests.add(
-            h.client
-                .post(api.httpPort(), "127.0.0.1", "/v2/models/busy/infer")
-                .sendBuffer(Buffer.buffer(Harness.inferBody(1, 2, 3, 4).encode())));
+    try (RequestStream stream = new RequestStream(h, api, "busy", 16)) {
+      stream.awaitVersion("1");
+      for (int version = 2; version <= 6; version++) {
+        stream.mark(version);
+        h.save("busy", version, version);
+        // requests keep flowing until the stream itself is answered by the new version
+        stream.awaitVersion(Integer.toString(version));
       }
-      h.save("busy", version, version);
-    }
-    h.awaitAnswer(api, "busy", 6f);
-    for (var f : requests) {
-      HttpResponse<Buffer> r = f.await(30, TimeUnit.SECONDS);
-      assertEquals(200, r.statusCode(), r.bodyAsString());
+      stream.stopAndDrain();
+      assertEquals(List.of(), stream.failures(), "every request in flight succeeds");
+      for (int version = 2; version <= 6; version++) {
+        assertTrue(
+            stream.answeredAfterMark(version, Integer.toString(version - 1)) > 0,
+            "requests were still answered by v" + (version - 1) + " after v" + version + " saved");
+      }
     }
     h.awaitStatus("unloaded v5", s -> s.type().equals(EventTypes.UNLOADED) && s.version() == 5);
+  }
+
+  @Test
+  @DisplayName("the same event delivered twice loads and activates the version once")
+  void duplicateDeliveryIsIdempotent() throws Exception {
+    Api api = h.startApi();
+    byte[] v1 = h.codec().encode(h.write("twice", 1, OnnxModelWriter.affine(1f), null));
+    h.publishRecord("twice", v1);
+    h.awaitAnswer(api, "twice", 1f);
+    h.publishRecord("twice", v1); // at-least-once delivery: the very same record value again
+    // same key, same partition: v2 is consumed after the duplicate, so once v2 is active the
+    // duplicate has been handled
+    h.save("twice", 2, 2f);
+    h.awaitAnswer(api, "twice", 2f);
+    h.awaitStatus("activated v2", s -> s.type().equals(EventTypes.ACTIVATED) && s.version() == 2);
+    List<ModelStatus> v1Statuses =
+        h.statuses().stream().filter(s -> s.model().equals("twice") && s.version() == 1).toList();
+    assertEquals(
+        1, v1Statuses.stream().filter(s -> s.type().equals(EventTypes.LOADED)).count(), "loads");
+    assertEquals(
+        1,
+        v1Statuses.stream().filter(s -> s.type().equals(EventTypes.ACTIVATED)).count(),
+        "activations: " + v1Statuses);
+    assertTrue(
+        v1Statuses.stream().noneMatch(s -> s.type().equals(EventTypes.LOAD_FAILED)),
+        v1Statuses.toString());
   }
 
   @Test
@@ -154,11 +179,22 @@ class HotSwapTest {
         new dev.modelsync.events.EventCodec(
             java.net.URI.create("/modelsync/test"),
             java.util.Optional.of(dev.modelsync.config.EventKey.of(secret)));
-    h.publish(h.write("unsigned", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null));
-    h.publish(h.write("signed", 1, dev.modelsync.onnx.OnnxModelWriter.affine(2f), null), signed);
+    try (LogWatch log = new LogWatch()) {
+      h.publish(h.write("unsigned", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null));
+      h.publish(h.write("signed", 1, dev.modelsync.onnx.OnnxModelWriter.affine(2f), null), signed);
+      // evidence the unsigned event was consumed and refused, not merely slower to load
+      String refused =
+          log.await(
+              "the unsigned event refused",
+              l -> l.contains("Skipping record " + h.eventsTopic) && l.contains("is unsigned"));
+      assertTrue(refused.contains(dev.modelsync.events.EventTypes.SAVED), refused);
+    }
     h.awaitAnswer(api, "signed", 2f);
     assertEquals(
         404, h.post(api, "/v2/models/unsigned/infer", Harness.inferBody(1, 2, 3, 4)).statusCode());
+    assertTrue(
+        h.statuses().stream().noneMatch(s -> s.model().equals("unsigned")),
+        "no status for the unsigned model");
 
     ModelSaved ok = h.write("escape", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null);
     ModelSaved escaping =

@@ -43,6 +43,8 @@ public final class Digests {
       Path file = dir.resolve(name);
       fileHeader(tree, name, Files.size(file));
       try (InputStream in = Files.newInputStream(file)) {
+        // "> 0" and ">= 0" are the same here (an equivalent mutant): read never returns 0 for a
+        // non-empty buffer, and -1 ends the loop either way
         for (int n; (n = in.read(buffer)) > 0; ) {
           tree.update(buffer, 0, n);
         }

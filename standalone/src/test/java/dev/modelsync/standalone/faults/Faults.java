@@ -1,7 +1,5 @@
 package dev.modelsync.standalone.faults;
 
-import dev.modelsync.events.EventCodec;
-import dev.modelsync.events.EventDecodingException;
 import dev.modelsync.events.ModelEvent;
 import java.io.IOException;
 import java.net.URI;
@@ -9,15 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the fault tests share: HTTP calls, bounded waits, reading a topic from the beginning. */
 public final class Faults {
@@ -106,45 +97,14 @@ public final class Faults {
     }
   }
 
-  /** Every event on a topic from the beginning to its end now (a unique group, bounded). */
+  /**
+   * Every event on a topic from the beginning to its end now. Opens a consumer: to poll for an
+   * event, keep a {@link TopicReader} open instead.
+   */
   static List<ModelEvent> readAll(String bootstrap, String topic) {
-    Map<String, Object> props =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "faults-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class);
-    EventCodec codec = new EventCodec(URI.create("/faults-test"));
-    List<ModelEvent> events = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<byte[], byte[]>(props)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("could not read " + topic + " to its end in 20 s");
-        }
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          try {
-            events.add(codec.decode(record.value()));
-          } catch (EventDecodingException e) {
-            throw new AssertionError("undecodable event on " + topic, e);
-          }
-        }
-      }
+    try (TopicReader reader = new TopicReader(bootstrap, topic)) {
+      return reader.readToEnd();
     }
-    return events;
   }
 
   /** A gauge's value from a Prometheus scrape, such as {@code modelsync_models_open}. */
