@@ -15,9 +15,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The requests Triton's and KServe's Python clients make for their calls other than infer, replayed
- * byte for byte on one keep-alive connection against a real api serving a real ONNX model, with
- * assertions on exactly what each client reads from the answer.
+ * The requests Triton's and KServe's Python clients make for their calls other than the binary
+ * infer (BinaryTensorTest has that one), replayed byte for byte on one keep-alive connection
+ * against a real api serving a real ONNX model, with assertions on exactly what each client reads
+ * from the answer. KServe's infer with a dict body is JSON, so it is here too.
  *
  * <p>The bytes come from the clients' sources: tritonclient.http (_client.py: the path of each
  * call, {@code headers={}} and no query) sends through geventhttpclient 2.3 (client.py
@@ -77,6 +78,19 @@ class ClientReplayTest {
         + port
         + "\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n"
         + "User-Agent: python-httpx/0.28.1\r\n\r\n";
+  }
+
+  /** KServe's InferenceRESTClient.infer with a dict: orjson's compact JSON, through httpx. */
+  static String kservePost(String path, String json) {
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1:"
+        + port
+        + "\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n"
+        + "User-Agent: python-httpx/0.28.1\r\ncontent-type: application/json\r\nContent-Length: "
+        + json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+        + "\r\n\r\n"
+        + json;
   }
 
   /** What tritonclient's _raise_if_error needs to build its exception: JSON with "error". */
@@ -174,6 +188,26 @@ class ClientReplayTest {
       JsonObject v1 = c.exchange(kserve("/v1/models/iris")).json();
       assertEquals(true, v1.getValue("ready"));
       assertEquals(2, v1.getJsonArray("model_version_status").size());
+      // infer (v1): POST {m}:predict, the answer orjson.loads-ed as a dict
+      ReplayConnection.Answer predict =
+          c.exchange(kservePost("/v1/models/iris:predict", "{\"instances\":[[1,2,3,4]]}"));
+      assertEquals(200, predict.status(), predict.text());
+      assertEquals(
+          Harness.numbers(Harness.expected(2f)),
+          Harness.numbers(predict.json().getJsonArray("predictions").getJsonArray(0)));
+      // infer (v2) with a dict: no Inference-Header-Content-Length in the answer, so
+      // InferResponse.from_bytes reads the whole body as the JSON response
+      String body =
+          "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+              + "\"data\":[1,2,3,4]}]}";
+      ReplayConnection.Answer v2 = c.exchange(kservePost("/v2/models/iris/infer", body));
+      assertEquals(200, v2.status(), v2.text());
+      assertEquals(null, v2.headers().get("inference-header-content-length"));
+      JsonObject answer = v2.json();
+      assertEquals("iris", answer.getString("model_name"));
+      assertEquals(
+          Harness.numbers(Harness.expected(2f)),
+          Harness.numbers(answer.getJsonArray("outputs").getJsonObject(0).getJsonArray("data")));
       // its error path reads "error" from a JSON body
       ReplayConnection.Answer missing = c.exchange(kserve("/v1/models/nope"));
       assertEquals(404, missing.status());

@@ -49,14 +49,12 @@ final class MetadataHandlers {
    */
   void ready(RoutingContext ctx) {
     if (!services.ready().getAsBoolean()) {
-      ctx.response()
-          .setStatusCode(503)
-          .putHeader("content-type", "application/json")
-          .end(
-              new JsonObject()
-                  .put("ready", false)
-                  .put("error", "not ready: the model catalog is still loading")
-                  .encode());
+      ctx.response().setStatusCode(503);
+      json(
+          ctx,
+          new JsonObject()
+              .put("ready", false)
+              .put("error", "not ready: the model catalog is still loading"));
       return;
     }
     json(ctx, new JsonObject().put("ready", true));
