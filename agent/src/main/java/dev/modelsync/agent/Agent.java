@@ -10,6 +10,7 @@ import dev.modelsync.agent.store.Snapshotter;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.metrics.ProcessMetrics;
@@ -181,13 +182,27 @@ public final class Agent {
                 registry,
                 artifacts,
                 config.artifactToken()))
-        .listen(config.port())
+        .listen(config.port(), config.host())
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new ConfigException(
+                        "cannot listen on "
+                            + config.host()
+                            + " port "
+                            + config.port()
+                            + " ("
+                            + AgentConfig.HOST.label()
+                            + ", "
+                            + AgentConfig.PORT.label()
+                            + "): "
+                            + e.getMessage())))
         .map(
             s -> {
               server = s;
               LOG.info(
                   "Agent {} watching {} into {}, publishing to {} on {} ({}), events {},"
-                      + " HTTP on port {} (artifacts {})",
+                      + " HTTP on {} port {} (artifacts {})",
                   config.instanceId(),
                   config.modelsDir(),
                   config.storeDir(),
@@ -198,6 +213,7 @@ public final class Agent {
                       .passthrough()
                       .getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"),
                   config.eventKey().isPresent() ? "signed" : "unsigned",
+                  config.host(),
                   s.actualPort(),
                   config.artifactToken().isPresent() ? "need a token" : "open");
               return this;
