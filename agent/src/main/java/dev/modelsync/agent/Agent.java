@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+  /** How long a start with no usable state waits for the events topic (it delays start). */
+  private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final AgentConfig config;
   private final PrometheusMeterRegistry registry =
@@ -153,8 +156,7 @@ public final class Agent {
   private void reserveFromTopic(Ledger ledger, String clientId, EventCodec codec) {
     try {
       Map<String, Long> highest =
-          TopicVersions.highest(
-              config.kafka(), clientId, config.eventsTopic(), codec, Duration.ofSeconds(15));
+          TopicVersions.highest(config.kafka(), clientId, config.eventsTopic(), codec, TOPIC_CHECK);
       highest.forEach(ledger::reserve);
       LOG.info(
           "Rebuilt agent state checked against {} models on {}",
