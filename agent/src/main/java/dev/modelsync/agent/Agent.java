@@ -10,6 +10,7 @@ import dev.modelsync.agent.store.Snapshotter;
 import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.DirectoryWatcher;
 import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.metrics.ProcessMetrics;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  /** How long a start with no usable state waits for the events topic (it delays start). */
+  private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final AgentConfig config;
@@ -171,8 +175,7 @@ public final class Agent {
   private void reserveFromTopic(Ledger ledger, String clientId, EventCodec codec) {
     try {
       Map<String, Long> highest =
-          TopicVersions.highest(
-              config.kafka(), clientId, config.eventsTopic(), codec, Duration.ofSeconds(15));
+          TopicVersions.highest(config.kafka(), clientId, config.eventsTopic(), codec, TOPIC_CHECK);
       highest.forEach(ledger::reserve);
       LOG.info(
           "Rebuilt agent state checked against {} models on {}",
@@ -200,13 +203,27 @@ public final class Agent {
                 registry,
                 artifacts,
                 config.artifactToken()))
-        .listen(config.port())
+        .listen(config.port(), config.host())
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new ConfigException(
+                        "cannot listen on "
+                            + config.host()
+                            + " port "
+                            + config.port()
+                            + " ("
+                            + AgentConfig.HOST.label()
+                            + ", "
+                            + AgentConfig.PORT.label()
+                            + "): "
+                            + e.getMessage())))
         .map(
             s -> {
               server = s;
               LOG.info(
                   "Agent {} watching {} into {}, publishing to {} on {} ({}), events {},"
-                      + " HTTP on port {} (artifacts {})",
+                      + " HTTP on {} port {} (artifacts {})",
                   config.instanceId(),
                   config.modelsDir(),
                   config.storeDir(),
@@ -217,6 +234,7 @@ public final class Agent {
                       .passthrough()
                       .getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT"),
                   config.eventKey().isPresent() ? "signed" : "unsigned",
+                  config.host(),
                   s.actualPort(),
                   config.artifactToken().isPresent() ? "need a token" : "open");
               return this;

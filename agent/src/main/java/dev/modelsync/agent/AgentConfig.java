@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param kafka bootstrap servers and pass-through client properties
  * @param eventsTopic the topic {@code model.saved} and {@code model.deleted} go to
  * @param port HTTP port for /health, /models and /metrics; 0 picks a free one
+ * @param host the address the HTTP server listens on: an IP address or a host name
  * @param quietMs how long a version must stay unchanged to count as complete without a rename or
  *     {@code model.json}
  * @param rescanMs interval of the full rescan that backs up native file events
@@ -37,6 +38,7 @@ public record AgentConfig(
     KafkaClientConfig kafka,
     String eventsTopic,
     int port,
+    String host,
     long quietMs,
     long rescanMs,
     long healthMs,
@@ -59,6 +61,13 @@ public record AgentConfig(
           "port",
           "8081",
           "HTTP port of /health, /models, /metrics and /artifacts (0 = any free port)");
+  public static final Option HOST =
+      Option.optional(
+          "MODELSYNC_AGENT_HOST",
+          "host",
+          "0.0.0.0",
+          "address the HTTP server listens on (0.0.0.0 = every IPv4 address, :: = every address,"
+              + " 127.0.0.1 = this machine only)");
   public static final Option QUIET_MS =
       Option.optional(
           "MODELSYNC_QUIET_MS",
@@ -89,6 +98,7 @@ public record AgentConfig(
           KafkaClientConfig.BOOTSTRAP,
           EVENTS_TOPIC,
           PORT,
+          HOST,
           QUIET_MS,
           RESCAN_MS,
           HEALTH_MS,
@@ -108,6 +118,10 @@ public record AgentConfig(
     }
     if (port < 0 || port > 65535) {
       throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
+    }
+    if (!ListenAddress.isValid(host)) {
+      throw new ConfigException(
+          HOST.label() + " must be an IP address or a host name to listen on, got '" + host + "'");
     }
     requirePositive(QUIET_MS, quietMs);
     requirePositive(RESCAN_MS, rescanMs);
@@ -132,6 +146,7 @@ public record AgentConfig(
         KafkaClientConfig.from(settings, env),
         settings.string(EVENTS_TOPIC),
         settings.port(PORT),
+        settings.string(HOST),
         settings.positiveLong(QUIET_MS),
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),

@@ -54,6 +54,20 @@ class AgentConfigTest {
   }
 
   @Test
+  @DisplayName("MODELSYNC_AGENT_HOST sets the listen address: 0.0.0.0 by default, checked")
+  void listenAddress() {
+    assertEquals("0.0.0.0", AgentConfig.from(env()).host());
+    for (String ok : new String[] {"127.0.0.1", "::", "::1", "fe80::1", "agent", "my-host.local"}) {
+      assertEquals(ok, AgentConfig.from(with("MODELSYNC_AGENT_HOST", ok)).host());
+    }
+    assertEquals("10.0.0.7", AgentConfig.from(env(), "--host", "10.0.0.7").host());
+    for (String bad :
+        new String[] {"256.1.1.1", "1.2.3", "bad host", "-x", "a..b", "1::2::3", "http://x"}) {
+      assertMessage("MODELSYNC_AGENT_HOST", with("MODELSYNC_AGENT_HOST", bad));
+    }
+  }
+
+  @Test
   @DisplayName("MODELSYNC_EVENT_KEY turns signing on; a short key is refused without echoing it")
   void eventKey() {
     assertTrue(AgentConfig.from(env()).eventKey().isEmpty());

@@ -97,4 +97,33 @@ class AgentHostileInputTest {
       assertFalse(Files.exists(agent.store.resolve("linked")));
     }
   }
+
+  @Test
+  @DisplayName(
+      "a model.json over 1 MiB is refused unread, naming the file; the save is not published")
+  void oversizedManifest() throws Exception {
+    try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
+        EventReader reader =
+            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+      String huge =
+          "{\"engine\":\"OnnxRuntime\",\"metadata\":{\"notes\":\""
+              + "x".repeat((1 << 20) + 10)
+              + "\"}}";
+      agent.renameSave(
+          "huge",
+          1,
+          Map.of("model.onnx", OnnxModelWriter.affine(2f), "model.json", huge.getBytes()));
+      agent.renameSave("fine", 1, Map.of("model.onnx", OnnxModelWriter.affine(3f)));
+      assertEquals("fine", reader.await(1, WAIT).get(0).model());
+      reader.assertExactly(1, Duration.ofMillis(500));
+      String state = agent.get("/models").body();
+      assertTrue(
+          state.contains(
+              "invalid: "
+                  + agent.models.resolve("huge/1/model.json")
+                  + " is larger than 1048576 bytes"),
+          state);
+      assertFalse(Files.exists(agent.store.resolve("huge")));
+    }
+  }
 }

@@ -104,6 +104,9 @@ class AgentLinkRaceTest {
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 100).start();
         EventReader reader =
             new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+      // the agent warms up at start: wait until it publishes, so it copies while links swap
+      agent.renameSave("ready", 1, Map.of("model.onnx", new byte[] {1}));
+      assertEquals("ready", reader.await(1, WAIT).get(0).model());
       Path modelDir = Files.createDirectories(agent.models.resolve("race"));
       ReentrantLock fs = new ReentrantLock();
       AtomicInteger saved = new AtomicInteger();
@@ -119,7 +122,8 @@ class AgentLinkRaceTest {
                     Thread.onSpinWait();
                     continue;
                   }
-                  int v = 1 + random.nextInt(n);
+                  // the newest version: the one the agent is copying (older ones are published)
+                  int v = n;
                   Path real;
                   Path target;
                   switch (random.nextInt(3)) {
@@ -142,7 +146,7 @@ class AgentLinkRaceTest {
                     Files.move(real, away, StandardCopyOption.ATOMIC_MOVE);
                     Files.createSymbolicLink(real, target);
                     swaps.incrementAndGet();
-                    LockSupport.parkNanos(300_000);
+                    LockSupport.parkNanos(random.nextLong(200_000, 4_000_000));
                     Files.delete(real);
                     Files.move(away, real, StandardCopyOption.ATOMIC_MOVE);
                   } catch (Exception e) {
@@ -150,7 +154,9 @@ class AgentLinkRaceTest {
                   } finally {
                     fs.unlock();
                   }
-                  LockSupport.parkNanos(200_000);
+                  // random times, so the swaps do not fall into step with the agent's looks, and
+                  // few enough that the agent keeps up and copies while they go on
+                  LockSupport.parkNanos(random.nextLong(2_000_000, 10_000_000));
                 }
               },
               "link-racer");
@@ -181,7 +187,7 @@ class AgentLinkRaceTest {
       // once the swapping stops every version is published, each exactly as saved inside
       Set<Long> versions = new TreeSet<>();
       long deadline = System.nanoTime() + WAIT.toNanos();
-      for (int seen = 1; versions.size() < VERSIONS; seen++) {
+      for (int seen = 2; versions.size() < VERSIONS; seen++) {
         assertTrue(System.nanoTime() < deadline, "published only " + versions);
         List<ModelEvent> events = reader.await(seen, WAIT);
         if (events.get(seen - 1) instanceof ModelSaved s) {

@@ -60,6 +60,7 @@ final class TestAgent implements AutoCloseable {
             new KafkaClientConfig(bootstrap, Map.of()),
             "events-" + UUID.randomUUID(),
             0,
+            "127.0.0.1",
             quietMs,
             500,
             300,

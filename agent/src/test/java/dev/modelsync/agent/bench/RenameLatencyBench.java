@@ -59,6 +59,7 @@ public final class RenameLatencyBench {
               new KafkaClientConfig(kafka.bootstrapServers(), Map.of()),
               "bench-events",
               0,
+              "127.0.0.1",
               500,
               2000,
               2000,

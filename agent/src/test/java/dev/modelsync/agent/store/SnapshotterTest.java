@@ -43,6 +43,38 @@ class SnapshotterTest {
         Files.list(root.resolve("store/iris")).map(p -> p.getFileName().toString()).toList());
   }
 
+  @Test
+  @DisplayName(
+      "a directory swapped for a link after the save was opened fails the copy: nothing is read"
+          + " from where the link points, and the unit no longer opens")
+  void linkSwappedDuringCopy() throws Exception {
+    Path models = root.resolve("models");
+    Path version = Files.createDirectories(models.resolve("iris/1/sub")).getParent();
+    Files.write(version.resolve("model.onnx"), new byte[] {1});
+    Files.write(version.resolve("sub/vocab.txt"), new byte[] {2});
+    Path outside = Files.createDirectories(root.resolve("outside/sub"));
+    Files.write(outside.resolve("vocab.txt"), new byte[] {66});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    SaveUnit unit = new SaveUnit("iris", 1, version, "iris/1");
+    try (SourceTree tree = SourceTree.open(models, unit)) {
+      // between the look and the copy, sub/ becomes a link out of the models directory
+      Files.move(version.resolve("sub"), root.resolve("parked"));
+      Files.createSymbolicLink(version.resolve("sub"), outside);
+      assertThrows(
+          SourceChangedException.class,
+          () -> snapshotter.stage("iris", tree, List.of("model.onnx", "sub/vocab.txt")));
+    }
+    assertEquals(List.of(), Files.list(root.resolve("store/iris")).toList());
+    // the version directory, and the model directory, swapped for links: the unit does not open
+    Files.move(version, root.resolve("parked-version"));
+    Files.createSymbolicLink(version, root.resolve("outside"));
+    assertThrows(SourceTree.LinkException.class, () -> SourceTree.open(models, unit));
+    Files.delete(version);
+    Files.move(models.resolve("iris"), root.resolve("parked-model"));
+    Files.createSymbolicLink(models.resolve("iris"), root.resolve("parked-model"));
+    assertThrows(SourceTree.LinkException.class, () -> SourceTree.open(models, unit));
+  }
+
   private Snapshotter.Staged stage(Snapshotter snapshotter, List<String> files) throws Exception {
     Path models = root.resolve("models");
     SaveUnit unit = new SaveUnit("iris", 1, models.resolve("iris/1"), "iris/1");
