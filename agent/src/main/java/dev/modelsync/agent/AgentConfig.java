@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param instanceId this agent's name in the CloudEvents source
  * @param eventKey when present, every event is signed with it; {@code toString} never shows it
  * @param artifactToken when present, {@code GET /artifacts} requires it as a bearer token
+ * @param watch inotify, the portable poll watcher, or whichever works here
  */
 public record AgentConfig(
     Path modelsDir,
@@ -42,7 +44,8 @@ public record AgentConfig(
     long healthMs,
     String instanceId,
     Optional<EventKey> eventKey,
-    Optional<ArtifactToken> artifactToken) {
+    Optional<ArtifactToken> artifactToken,
+    WatchMode watch) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -82,6 +85,15 @@ public record AgentConfig(
           null,
           "agent name in the event source and metrics (instance label); default host name");
 
+  public static final Option WATCH =
+      Option.optional(
+          "MODELSYNC_WATCH",
+          "watch",
+          "auto",
+          "auto | inotify | poll: inotify completes a save when it is moved in or its writer closes"
+              + " it; poll (macOS, network file systems) waits the quiet period; auto = inotify where"
+              + " it works");
+
   public static final List<Option> OPTIONS =
       List.of(
           MODELS_DIR,
@@ -94,7 +106,8 @@ public record AgentConfig(
           HEALTH_MS,
           INSTANCE_ID,
           EventKey.OPTION,
-          ArtifactToken.OPTION);
+          ArtifactToken.OPTION,
+          WATCH);
 
   public AgentConfig {
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
@@ -102,6 +115,7 @@ public record AgentConfig(
     Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
+    Objects.requireNonNull(watch, WATCH.label());
     if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException(
           EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
@@ -122,6 +136,51 @@ public record AgentConfig(
     }
   }
 
+  /** With {@code MODELSYNC_WATCH=auto}. */
+  public AgentConfig(
+      Path modelsDir,
+      Path storeDir,
+      KafkaClientConfig kafka,
+      String eventsTopic,
+      int port,
+      long quietMs,
+      long rescanMs,
+      long healthMs,
+      String instanceId,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken) {
+    this(
+        modelsDir,
+        storeDir,
+        kafka,
+        eventsTopic,
+        port,
+        quietMs,
+        rescanMs,
+        healthMs,
+        instanceId,
+        eventKey,
+        artifactToken,
+        WatchMode.AUTO);
+  }
+
+  /** The same with another watch mode. */
+  public AgentConfig withWatch(WatchMode mode) {
+    return new AgentConfig(
+        modelsDir,
+        storeDir,
+        kafka,
+        eventsTopic,
+        port,
+        quietMs,
+        rescanMs,
+        healthMs,
+        instanceId,
+        eventKey,
+        artifactToken,
+        mode);
+  }
+
   /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
   public static AgentConfig from(Map<String, String> env, String... args) {
     Settings settings = Settings.parse(OPTIONS, env, args);
@@ -137,7 +196,15 @@ public record AgentConfig(
         settings.positiveLong(HEALTH_MS),
         instance == null ? hostName() : instance,
         EventKey.from(settings),
-        ArtifactToken.from(settings));
+        ArtifactToken.from(settings),
+        watchMode(settings.string(WATCH)));
+  }
+
+  private static WatchMode watchMode(String text) {
+    return WatchMode.parse(text)
+        .orElseThrow(
+            () ->
+                new ConfigException(WATCH.label() + " must be auto, inotify or poll, got " + text));
   }
 
   private static void requirePositive(Option option, long value) {

@@ -13,6 +13,7 @@ import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.agent.watch.Signals;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelSaved;
 import java.io.IOException;
@@ -63,9 +64,10 @@ final class Synchronizer {
       ScheduledExecutorService executor,
       AgentMetrics metrics,
       StoreHealth storeHealth,
-      DiskWorker disk) {
+      DiskWorker disk,
+      Signals signals) {
     this.layout = layout;
-    this.observer = new Observer(layout::ignoreLink);
+    this.observer = new Observer(layout::ignoreLink, signals);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
     this.ledger = ledger;
     this.quietMs = quietMs;
@@ -192,7 +194,10 @@ final class Synchronizer {
         LOG.warn("Not publishing {}: {}", unit, decision.reason());
         metrics.error("invalid");
       }
-      case COMPLETE -> committer.commit(t, obs, decision.reason());
+      case COMPLETE -> {
+        metrics.completed(decision.rule().label());
+        committer.commit(t, obs, decision.reason());
+      }
     }
   }
 

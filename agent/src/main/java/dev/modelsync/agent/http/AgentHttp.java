@@ -30,7 +30,8 @@ public final class AgentHttp {
       Supplier<Map<String, Object>> models,
       PrometheusMeterRegistry registry,
       ArtifactIndex artifacts,
-      Optional<ArtifactToken> artifactToken) {
+      Optional<ArtifactToken> artifactToken,
+      String watchMode) {
     Router router = Router.router(vertx);
     new ArtifactHandlers(vertx, artifacts, artifactToken).mount(router);
     router
@@ -47,7 +48,15 @@ public final class AgentHttp {
               json(
                   ctx.response().setStatusCode(up ? 200 : 503),
                   up
-                      ? Map.of("status", "UP", "kafka", kafka.reason(), "store", storeNow.reason())
+                      ? Map.of(
+                          "status",
+                          "UP",
+                          "kafka",
+                          kafka.reason(),
+                          "store",
+                          storeNow.reason(),
+                          "watch",
+                          watchMode)
                       : Map.of(
                           "status",
                           "DOWN",
@@ -56,7 +65,9 @@ public final class AgentHttp {
                           "kafka",
                           kafka.reason(),
                           "store",
-                          storeNow.reason()));
+                          storeNow.reason(),
+                          "watch",
+                          watchMode));
             });
     router.get("/models").handler(ctx -> json(ctx.response(), models.get()));
     router

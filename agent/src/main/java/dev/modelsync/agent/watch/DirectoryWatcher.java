@@ -24,12 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Native file events (inotify on Linux) for the models directory and every directory below it,
- * including ones created or renamed in later, on one named thread. It only reports which path
- * changed; deciding what that means is the listener's job. Hidden directories are not watched: a
- * save in progress under a temporary name is seen when it is renamed into place.
+ * The portable watch ({@code poll} mode): the JDK's WatchService for the models directory and every
+ * directory below it, including ones created or renamed in later, on one named thread. It only
+ * reports which path changed, not whether a file was moved in or closed by its writer, so saves
+ * without a rename or {@code model.json} complete after the quiet period. Hidden directories are
+ * not watched: a save in progress under a temporary name is seen when it is renamed into place.
  */
-public final class DirectoryWatcher implements AutoCloseable {
+public final class DirectoryWatcher implements FileWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
 
   private final Path root;
@@ -38,6 +39,7 @@ public final class DirectoryWatcher implements AutoCloseable {
   private final WatchService service;
   private final Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final String reason;
 
   /**
    * Registers every directory now, so changes from this moment on are seen, and starts the thread.
@@ -47,6 +49,12 @@ public final class DirectoryWatcher implements AutoCloseable {
    */
   public DirectoryWatcher(Path root, Consumer<Path> onChange, Runnable onOverflow)
       throws IOException {
+    this(root, onChange, onOverflow, "poll");
+  }
+
+  DirectoryWatcher(Path root, Consumer<Path> onChange, Runnable onOverflow, String reason)
+      throws IOException {
+    this.reason = reason;
     this.root = root;
     this.onChange = onChange;
     this.onOverflow = onOverflow;
@@ -55,6 +63,16 @@ public final class DirectoryWatcher implements AutoCloseable {
     this.thread = new Thread(this::run, "modelsync-agent-watch");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  @Override
+  public String mode() {
+    return WatchMode.POLL.label();
+  }
+
+  @Override
+  public String reason() {
+    return reason;
   }
 
   private void run() {

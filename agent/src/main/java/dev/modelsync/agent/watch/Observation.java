@@ -1,5 +1,6 @@
 package dev.modelsync.agent.watch;
 
+import dev.modelsync.agent.watch.Signals.Signal;
 import dev.modelsync.events.Manifest;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,9 +14,14 @@ import java.util.stream.Collectors;
  * @param manifest the parsed {@code model.json}, or null
  * @param renamedIn the directory's (or single file's) ctime is later than its mtime: a rename put
  *     it in place after its contents were written
+ * @param signal what inotify said of the unit while it was read; {@link Signal#NONE} without it
  */
 public record Observation(
-    List<FileStat> files, ManifestState manifestState, Manifest manifest, boolean renamedIn) {
+    List<FileStat> files,
+    ManifestState manifestState,
+    Manifest manifest,
+    boolean renamedIn,
+    Signal signal) {
 
   public enum ManifestState {
     ABSENT,
@@ -32,6 +38,12 @@ public record Observation(
 
   public Observation {
     files = List.copyOf(files);
+  }
+
+  /** An observation without native signals (the poll watcher). */
+  public Observation(
+      List<FileStat> files, ManifestState manifestState, Manifest manifest, boolean renamedIn) {
+    this(files, manifestState, manifest, renamedIn, Signal.NONE);
   }
 
   /** Names, sizes and times of every file: equal fingerprints mean nothing changed. */

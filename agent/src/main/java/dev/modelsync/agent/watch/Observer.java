@@ -3,6 +3,7 @@ package dev.modelsync.agent.watch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.agent.watch.Observation.FileStat;
 import dev.modelsync.agent.watch.Observation.ManifestState;
+import dev.modelsync.agent.watch.Signals.Signal;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.Manifest;
 import java.io.IOException;
@@ -26,16 +27,42 @@ import java.util.stream.Stream;
 public final class Observer {
   private final ObjectMapper mapper = Json.newMapper();
   private final Consumer<Path> onLink;
+  private final Signals signals;
 
   /**
    * @param onLink told of each symbolic link found inside a version directory
    */
   public Observer(Consumer<Path> onLink) {
-    this.onLink = onLink;
+    this(onLink, new Signals());
   }
 
-  /** The unit as it is now; an {@link IOException} if it vanished while being read. */
+  /**
+   * @param signals what inotify said of each path; read before and after the files
+   */
+  public Observer(Consumer<Path> onLink, Signals signals) {
+    this.onLink = onLink;
+    this.signals = signals;
+  }
+
+  /**
+   * The unit as it is now; an {@link IOException} if it vanished while being read. The signal is
+   * read before the files, so a write after the close or move it reports shows in the files (and
+   * the copy's re-check); if it changed while the files were read, it counts as {@link
+   * Signal#WRITING}: the event that changed it brings another look.
+   */
   public Observation observe(SaveUnit unit) throws IOException {
+    Signal before = signals.of(unit);
+    Observation files = observeFiles(unit);
+    Signal after = signals.of(unit);
+    return new Observation(
+        files.files(),
+        files.manifestState(),
+        files.manifest(),
+        files.renamedIn(),
+        before == after ? before : Signal.WRITING);
+  }
+
+  private Observation observeFiles(SaveUnit unit) throws IOException {
     Path source = unit.source();
     BasicFileAttributes attrs =
         Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
