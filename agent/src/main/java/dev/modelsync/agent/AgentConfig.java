@@ -90,9 +90,8 @@ public record AgentConfig(
           "MODELSYNC_WATCH",
           "watch",
           "auto",
-          "auto | inotify | poll: inotify completes a save when it is moved in or its writer closes"
-              + " it; poll (macOS, network file systems) waits the quiet period; auto = inotify where"
-              + " it works");
+          "inotify: a save is complete once moved in or closed by its writer; poll (macOS, network"
+              + " file systems): after the quiet period; auto: inotify where it works");
 
   public static final List<Option> OPTIONS =
       List.of(

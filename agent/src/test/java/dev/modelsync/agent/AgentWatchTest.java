@@ -66,6 +66,9 @@ class AgentWatchTest {
   @Test
   @DisplayName("inotify: a single file or a version directory moved in is published by the move")
   void moveInPublishedByTheMove() throws Exception {
+    // The model directory exists before the agent watches it: one made just before the move
+    // might be watched only after the move, which then completes by ctime or the quiet period.
+    Files.createDirectories(root.resolve("models/iris"));
     // a quiet period no test waits out: only the move can publish these
     try (TestAgent agent = agent(600_000, WatchMode.INOTIFY);
         EventReader reader = reader(agent)) {
@@ -75,7 +78,7 @@ class AgentWatchTest {
       ModelSaved file = (ModelSaved) reader.await(1, WAIT).get(0);
       assertEquals("solo", file.model());
       assertEquals(Digests.ofDirectory(agent.store.resolve("solo/1")), file.digest());
-      Path dirTmp = Files.createDirectories(agent.models.resolve("iris/.tmp-1"));
+      Path dirTmp = Files.createDirectory(agent.models.resolve("iris/.tmp-1"));
       Files.write(dirTmp.resolve("model.onnx"), OnnxModelWriter.affine(3f));
       Files.move(dirTmp, agent.models.resolve("iris/1"), StandardCopyOption.ATOMIC_MOVE);
       ModelSaved dir = (ModelSaved) reader.await(2, WAIT).get(1);

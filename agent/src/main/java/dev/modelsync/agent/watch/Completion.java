@@ -73,7 +73,9 @@ public final class Completion {
     Signal signal = observation.signal();
     long openWriterMs = Math.max(quietMs, OPEN_WRITER_MS);
     if (signal == Signal.WRITING && unchangedForMs < openWriterMs) {
-      return Decision.waitFor("a writer has it open", openWriterMs - unchangedForMs);
+      // looked at again at least every quiet period: a recheck already scheduled holds back others
+      return Decision.waitFor(
+          "a writer has it open", Math.min(quietMs, openWriterMs - unchangedForMs));
     }
     if (observation.manifestState() == ManifestState.INVALID) {
       return quiet

@@ -51,7 +51,9 @@ class CompletionSignalsTest {
         new Observation(List.of(MODEL, JSON), ManifestState.VALID, MANIFEST, true, Signal.WRITING);
     var d = Completion.decide(withManifest, QUIET * 4, QUIET);
     assertEquals(Kind.WAIT, d.kind());
-    assertEquals(Completion.OPEN_WRITER_MS - QUIET * 4, d.recheckInMs());
+    assertEquals(QUIET, d.recheckInMs());
+    var nearCap = Completion.decide(withManifest, Completion.OPEN_WRITER_MS - 10, QUIET);
+    assertEquals(10, nearCap.recheckInMs());
     assertEquals(
         Kind.WAIT, Completion.decide(obs(Signal.WRITING, MODEL), QUIET * 10, QUIET).kind());
     var capped = Completion.decide(obs(Signal.WRITING, MODEL), Completion.OPEN_WRITER_MS, QUIET);
