@@ -163,23 +163,6 @@ public record AgentConfig(
         WatchMode.AUTO);
   }
 
-  /** The same with another watch mode. */
-  public AgentConfig withWatch(WatchMode mode) {
-    return new AgentConfig(
-        modelsDir,
-        storeDir,
-        kafka,
-        eventsTopic,
-        port,
-        quietMs,
-        rescanMs,
-        healthMs,
-        instanceId,
-        eventKey,
-        artifactToken,
-        mode);
-  }
-
   /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
   public static AgentConfig from(Map<String, String> env, String... args) {
     Settings settings = Settings.parse(OPTIONS, env, args);

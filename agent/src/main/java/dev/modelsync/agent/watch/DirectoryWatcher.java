@@ -7,16 +7,12 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -112,38 +108,18 @@ public final class DirectoryWatcher implements FileWatcher {
   }
 
   private void notify(Path changed) {
-    try {
-      onChange.accept(changed);
-    } catch (RuntimeException e) {
-      LOG.error("Handling a change of {} failed", changed, e);
-    }
+    WatchedTree.notify(onChange, changed, LOG);
   }
 
   private void registerTree(Path start) {
-    try {
-      Files.walkFileTree(
-          start,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                throws IOException {
-              if (!dir.equals(root) && Layout.isIgnoredName(dir.getFileName().toString())) {
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              keys.put(dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), dir);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (NoSuchFileException | ClosedWatchServiceException e) {
-      // gone again before it could be watched, or closing
-    } catch (IOException e) {
-      LOG.warn("Cannot watch {}: {}; the periodic rescan covers it", start, e.toString());
-    }
+    WatchedTree.register(
+        root,
+        start,
+        dir -> {
+          keys.put(dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), dir);
+          return true;
+        },
+        LOG);
   }
 
   /** Stops the thread and releases the native watches. */

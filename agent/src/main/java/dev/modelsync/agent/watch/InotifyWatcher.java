@@ -1,16 +1,5 @@
 package dev.modelsync.agent.watch;
 
-import static dev.modelsync.agent.watch.LibC.IN_ATTRIB;
-import static dev.modelsync.agent.watch.LibC.IN_CLOSE_WRITE;
-import static dev.modelsync.agent.watch.LibC.IN_CREATE;
-import static dev.modelsync.agent.watch.LibC.IN_DELETE;
-import static dev.modelsync.agent.watch.LibC.IN_IGNORED;
-import static dev.modelsync.agent.watch.LibC.IN_ISDIR;
-import static dev.modelsync.agent.watch.LibC.IN_MODIFY;
-import static dev.modelsync.agent.watch.LibC.IN_MOVED_FROM;
-import static dev.modelsync.agent.watch.LibC.IN_MOVED_TO;
-import static dev.modelsync.agent.watch.LibC.IN_Q_OVERFLOW;
-
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
@@ -19,11 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -172,14 +157,14 @@ final class InotifyWatcher implements FileWatcher {
   }
 
   private void handle(int wd, int mask, String name) {
-    if ((mask & IN_Q_OVERFLOW) != 0) {
+    if ((mask & LibC.IN_Q_OVERFLOW) != 0) {
       LOG.warn("inotify events overflowed under {}; rescanning", root);
       signals.clear();
       registerTree(root);
       onOverflow.run();
       return;
     }
-    if ((mask & IN_IGNORED) != 0) {
+    if ((mask & LibC.IN_IGNORED) != 0) {
       dirs.remove(wd);
       return;
     }
@@ -188,18 +173,18 @@ final class InotifyWatcher implements FileWatcher {
       return;
     }
     Path path = dir.resolve(name);
-    boolean isDir = (mask & IN_ISDIR) != 0;
-    if ((mask & (IN_DELETE | IN_MOVED_FROM)) != 0) {
+    boolean isDir = (mask & LibC.IN_ISDIR) != 0;
+    if ((mask & (LibC.IN_DELETE | LibC.IN_MOVED_FROM)) != 0) {
       signals.forget(path);
       if (isDir) {
         unwatchTree(path);
       }
       notify(path);
     }
-    if ((mask & IN_MOVED_TO) != 0) {
+    if ((mask & LibC.IN_MOVED_TO) != 0) {
       signals.movedIn(path);
     }
-    if ((mask & (IN_MOVED_TO | IN_CREATE)) != 0) {
+    if ((mask & (LibC.IN_MOVED_TO | LibC.IN_CREATE)) != 0) {
       // Report first: a directory moved in complete needs no watch to be published.
       notify(path);
       if (isDir && !Layout.isIgnoredName(name)) {
@@ -208,47 +193,24 @@ final class InotifyWatcher implements FileWatcher {
         notify(path);
       }
     }
-    if ((mask & IN_MODIFY) != 0 && signals.written(path)) {
+    if ((mask & LibC.IN_MODIFY) != 0 && signals.written(path)) {
       notify(path);
     }
-    if ((mask & IN_ATTRIB) != 0) {
+    if ((mask & LibC.IN_ATTRIB) != 0) {
       notify(path);
     }
-    if ((mask & IN_CLOSE_WRITE) != 0) {
+    if ((mask & LibC.IN_CLOSE_WRITE) != 0) {
       signals.closed(path);
       notify(path);
     }
   }
 
   private void notify(Path changed) {
-    try {
-      onChange.accept(changed);
-    } catch (RuntimeException e) {
-      LOG.error("Handling a change of {} failed", changed, e);
-    }
+    WatchedTree.notify(onChange, changed, LOG);
   }
 
   private void registerTree(Path start) {
-    try {
-      Files.walkFileTree(
-          start,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              if (!dir.equals(root) && Layout.isIgnoredName(dir.getFileName().toString())) {
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              return watch(dir) < 0 ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      LOG.warn("Cannot watch {}: {}; the periodic rescan covers it", start, e.toString());
-    }
+    WatchedTree.register(root, start, dir -> watch(dir) >= 0, LOG);
   }
 
   /** Adds (or renews, for a directory moved within the tree) one watch; -1 if it cannot. */
