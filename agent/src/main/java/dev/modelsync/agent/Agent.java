@@ -8,8 +8,9 @@ import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
 import dev.modelsync.agent.store.Snapshotter;
 import dev.modelsync.agent.store.StoreHealth;
-import dev.modelsync.agent.watch.DirectoryWatcher;
+import dev.modelsync.agent.watch.FileWatcher;
 import dev.modelsync.agent.watch.Layout;
+import dev.modelsync.agent.watch.Signals;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
@@ -62,7 +63,7 @@ public final class Agent {
   private StoreHealth storeHealth;
   private DiskWorker disk;
   private Synchronizer sync;
-  private DirectoryWatcher watcher;
+  private FileWatcher watcher;
   private HttpServer server;
   private ArtifactIndex artifacts;
   private final LongSupplier quietClock;
@@ -113,6 +114,7 @@ public final class Agent {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new ProcessMetrics().bindTo(registry);
+    Signals signals = new Signals();
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
     Layout layout = new Layout(config.modelsDir());
@@ -138,7 +140,8 @@ public final class Agent {
             metrics,
             storeHealth,
             disk,
-            quietClock);
+            quietClock,
+            signals);
     String clientId = "modelsync-agent-" + config.instanceId();
     Map<String, Object> adminProps = config.kafka().clientProperties();
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
@@ -162,7 +165,8 @@ public final class Agent {
         () -> disk.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
     // first on the sync thread, ahead of the first scan: start-up does not wait for it
     executor.execute(() -> WarmUp.run(codec, config.quietMs()));
-    watcher = new DirectoryWatcher(config.modelsDir(), sync::changed, sync::rescan);
+    watcher =
+        FileWatcher.start(config.watch(), config.modelsDir(), sync::changed, sync::rescan, signals);
     sync.rescan();
     executor.scheduleWithFixedDelay(
         sync::rescan, config.rescanMs(), config.rescanMs(), TimeUnit.MILLISECONDS);
@@ -202,7 +206,8 @@ public final class Agent {
                 sync::view,
                 registry,
                 artifacts,
-                config.artifactToken()))
+                config.artifactToken(),
+                watcher.mode()))
         .listen(config.port(), config.host())
         .recover(
             e ->
@@ -222,10 +227,12 @@ public final class Agent {
             s -> {
               server = s;
               LOG.info(
-                  "Agent {} watching {} into {}, publishing to {} on {} ({}), events {},"
-                      + " HTTP on {} port {} (artifacts {})",
+                  "Agent {} watching {} with {} ({}) into {}, publishing to {} on {} ({}),"
+                      + " events {}, HTTP on {} port {} (artifacts {})",
                   config.instanceId(),
                   config.modelsDir(),
+                  watcher.mode(),
+                  watcher.reason(),
                   config.storeDir(),
                   config.eventsTopic(),
                   config.kafka().bootstrapServers(),

@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -31,6 +32,7 @@ import java.util.Optional;
  * @param instanceId this agent's name in the CloudEvents source
  * @param eventKey when present, every event is signed with it; {@code toString} never shows it
  * @param artifactToken when present, {@code GET /artifacts} requires it as a bearer token
+ * @param watch inotify, the portable poll watcher, or whichever works here
  */
 public record AgentConfig(
     Path modelsDir,
@@ -44,7 +46,8 @@ public record AgentConfig(
     long healthMs,
     String instanceId,
     Optional<EventKey> eventKey,
-    Optional<ArtifactToken> artifactToken) {
+    Optional<ArtifactToken> artifactToken,
+    WatchMode watch) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -91,6 +94,14 @@ public record AgentConfig(
           null,
           "agent name in the event source and metrics (instance label); default host name");
 
+  public static final Option WATCH =
+      Option.optional(
+          "MODELSYNC_WATCH",
+          "watch",
+          "auto",
+          "inotify: a save is complete once moved in or closed by its writer; poll (macOS, network"
+              + " file systems): after the quiet period; auto: inotify where it works");
+
   public static final List<Option> OPTIONS =
       List.of(
           MODELS_DIR,
@@ -104,7 +115,8 @@ public record AgentConfig(
           HEALTH_MS,
           INSTANCE_ID,
           EventKey.OPTION,
-          ArtifactToken.OPTION);
+          ArtifactToken.OPTION,
+          WATCH);
 
   public AgentConfig {
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
@@ -112,6 +124,7 @@ public record AgentConfig(
     Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
+    Objects.requireNonNull(watch, WATCH.label());
     if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException(
           EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
@@ -136,6 +149,36 @@ public record AgentConfig(
     }
   }
 
+  /** With {@code MODELSYNC_WATCH=auto}. */
+  public AgentConfig(
+      Path modelsDir,
+      Path storeDir,
+      KafkaClientConfig kafka,
+      String eventsTopic,
+      int port,
+      String host,
+      long quietMs,
+      long rescanMs,
+      long healthMs,
+      String instanceId,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken) {
+    this(
+        modelsDir,
+        storeDir,
+        kafka,
+        eventsTopic,
+        port,
+        host,
+        quietMs,
+        rescanMs,
+        healthMs,
+        instanceId,
+        eventKey,
+        artifactToken,
+        WatchMode.AUTO);
+  }
+
   /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
   public static AgentConfig from(Map<String, String> env, String... args) {
     Settings settings = Settings.parse(OPTIONS, env, args);
@@ -152,7 +195,15 @@ public record AgentConfig(
         settings.positiveLong(HEALTH_MS),
         instance == null ? hostName() : instance,
         EventKey.from(settings),
-        ArtifactToken.from(settings));
+        ArtifactToken.from(settings),
+        watchMode(settings.string(WATCH)));
+  }
+
+  private static WatchMode watchMode(String text) {
+    return WatchMode.parse(text)
+        .orElseThrow(
+            () ->
+                new ConfigException(WATCH.label() + " must be auto, inotify or poll, got " + text));
   }
 
   private static void requirePositive(Option option, long value) {

@@ -86,6 +86,16 @@ final class AgentMetrics {
         .increment();
   }
 
+  /** modelsync_agent_saves_complete_total{rule}: saves found complete, by the rule that did. */
+  void completed(String rule) {
+    Counter.builder("modelsync.agent.saves.complete")
+        .description(
+            "Saves found complete, by rule: manifest, moved_in, closed (inotify), renamed, quiet")
+        .tag("rule", rule)
+        .register(registry)
+        .increment();
+  }
+
   void duplicateSkipped() {
     duplicates.increment();
   }

@@ -13,6 +13,7 @@ import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Observation;
 import dev.modelsync.agent.watch.Observer;
 import dev.modelsync.agent.watch.SaveUnit;
+import dev.modelsync.agent.watch.Signals;
 import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelSaved;
@@ -69,10 +70,11 @@ final class Synchronizer {
       AgentMetrics metrics,
       StoreHealth storeHealth,
       DiskWorker disk,
-      LongSupplier clock) {
+      LongSupplier clock,
+      Signals signals) {
     this.clock = clock;
     this.layout = layout;
-    this.observer = new Observer(layout.modelsDir(), layout::ignoreLink);
+    this.observer = new Observer(layout.modelsDir(), layout::ignoreLink, signals);
     this.router = new ChangeRouter(layout, this::evaluate, this::gone, this::knownSources);
     this.ledger = ledger;
     this.quietMs = quietMs;
@@ -204,7 +206,10 @@ final class Synchronizer {
         LOG.warn("Not publishing {}: {}", unit, decision.reason());
         metrics.error("invalid");
       }
-      case COMPLETE -> committer.commit(t, obs, decision.reason());
+      case COMPLETE -> {
+        metrics.completed(decision.rule().label());
+        committer.commit(t, obs, decision.reason());
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ class AgentConfigTest {
     assertEquals("k1:9093,k2:9093", config.kafka().bootstrapServers());
     assertTrue(!config.instanceId().isBlank());
     assertEquals(8081, AgentConfig.from(env()).port());
+    assertEquals(WatchMode.AUTO, config.watch());
+    assertEquals(WatchMode.POLL, AgentConfig.from(env(), "--watch", "poll").watch());
+    assertEquals(WatchMode.INOTIFY, AgentConfig.from(with("MODELSYNC_WATCH", "INOTIFY")).watch());
   }
 
   @Test
@@ -49,6 +53,7 @@ class AgentConfigTest {
     assertMessage(
         "MODELSYNC_MODELS_DIR", with("MODELSYNC_MODELS_DIR", root.resolve("nope").toString()));
     assertMessage("MODELSYNC_EVENTS_TOPIC", with("MODELSYNC_EVENTS_TOPIC", "bad topic"));
+    assertMessage("MODELSYNC_WATCH", with("MODELSYNC_WATCH", "fanotify"));
     assertMessage(
         "MODELSYNC_STORE_DIR", with("MODELSYNC_STORE_DIR", root.resolve("store").toString()));
   }

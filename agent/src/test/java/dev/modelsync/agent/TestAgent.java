@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
@@ -44,12 +45,27 @@ final class TestAgent implements AutoCloseable {
     this(root, bootstrap, quietMs, eventKey, Optional.empty());
   }
 
+  TestAgent(Path root, String bootstrap, long quietMs, WatchMode watch) throws IOException {
+    this(root, bootstrap, quietMs, Optional.empty(), Optional.empty(), watch);
+  }
+
   TestAgent(
       Path root,
       String bootstrap,
       long quietMs,
       Optional<EventKey> eventKey,
       Optional<ArtifactToken> artifactToken)
+      throws IOException {
+    this(root, bootstrap, quietMs, eventKey, artifactToken, WatchMode.AUTO);
+  }
+
+  TestAgent(
+      Path root,
+      String bootstrap,
+      long quietMs,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken,
+      WatchMode watch)
       throws IOException {
     models = Files.createDirectories(root.resolve("models"));
     store = Files.createDirectories(root.resolve("store"));
@@ -66,7 +82,8 @@ final class TestAgent implements AutoCloseable {
             300,
             "test",
             eventKey,
-            artifactToken);
+            artifactToken,
+            watch);
   }
 
   TestAgent start() throws Exception {

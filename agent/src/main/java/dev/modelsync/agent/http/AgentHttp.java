@@ -33,7 +33,8 @@ public final class AgentHttp {
       Supplier<Map<String, Object>> models,
       PrometheusMeterRegistry registry,
       ArtifactIndex artifacts,
-      Optional<ArtifactToken> artifactToken) {
+      Optional<ArtifactToken> artifactToken,
+      String watchMode) {
     Router router = Router.router(vertx);
     new ArtifactHandlers(vertx, artifacts, artifactToken).mount(router);
     router
@@ -60,6 +61,7 @@ public final class AgentHttp {
               body.put("kafka", kafka.reason());
               body.put("store", storeNow.reason());
               body.put("publishing", refused.orElse("every event taken"));
+              body.put("watch", watchMode);
               json(ctx.response().setStatusCode(up ? 200 : 503), body);
             });
     router.get("/models").handler(ctx -> json(ctx.response(), models.get()));

@@ -7,16 +7,12 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -24,12 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Native file events (inotify on Linux) for the models directory and every directory below it,
- * including ones created or renamed in later, on one named thread. It only reports which path
- * changed; deciding what that means is the listener's job. Hidden directories are not watched: a
- * save in progress under a temporary name is seen when it is renamed into place.
+ * The portable watch ({@code poll} mode): the JDK's WatchService for the models directory and every
+ * directory below it, including ones created or renamed in later, on one named thread. It only
+ * reports which path changed, not whether a file was moved in or closed by its writer, so saves
+ * without a rename or {@code model.json} complete after the quiet period. Hidden directories are
+ * not watched: a save in progress under a temporary name is seen when it is renamed into place.
  */
-public final class DirectoryWatcher implements AutoCloseable {
+public final class DirectoryWatcher implements FileWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
 
   private final Path root;
@@ -38,6 +35,7 @@ public final class DirectoryWatcher implements AutoCloseable {
   private final WatchService service;
   private final Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final String reason;
 
   /**
    * Registers every directory now, so changes from this moment on are seen, and starts the thread.
@@ -47,6 +45,12 @@ public final class DirectoryWatcher implements AutoCloseable {
    */
   public DirectoryWatcher(Path root, Consumer<Path> onChange, Runnable onOverflow)
       throws IOException {
+    this(root, onChange, onOverflow, "poll");
+  }
+
+  DirectoryWatcher(Path root, Consumer<Path> onChange, Runnable onOverflow, String reason)
+      throws IOException {
+    this.reason = reason;
     this.root = root;
     this.onChange = onChange;
     this.onOverflow = onOverflow;
@@ -55,6 +59,16 @@ public final class DirectoryWatcher implements AutoCloseable {
     this.thread = new Thread(this::run, "modelsync-agent-watch");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  @Override
+  public String mode() {
+    return WatchMode.POLL.label();
+  }
+
+  @Override
+  public String reason() {
+    return reason;
   }
 
   private void run() {
@@ -94,38 +108,18 @@ public final class DirectoryWatcher implements AutoCloseable {
   }
 
   private void notify(Path changed) {
-    try {
-      onChange.accept(changed);
-    } catch (RuntimeException e) {
-      LOG.error("Handling a change of {} failed", changed, e);
-    }
+    WatchedTree.notify(onChange, changed, LOG);
   }
 
   private void registerTree(Path start) {
-    try {
-      Files.walkFileTree(
-          start,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                throws IOException {
-              if (!dir.equals(root) && Layout.isIgnoredName(dir.getFileName().toString())) {
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              keys.put(dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), dir);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (NoSuchFileException | ClosedWatchServiceException e) {
-      // gone again before it could be watched, or closing
-    } catch (IOException e) {
-      LOG.warn("Cannot watch {}: {}; the periodic rescan covers it", start, e.toString());
-    }
+    WatchedTree.register(
+        root,
+        start,
+        dir -> {
+          keys.put(dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), dir);
+          return true;
+        },
+        LOG);
   }
 
   /** Stops the thread and releases the native watches. */

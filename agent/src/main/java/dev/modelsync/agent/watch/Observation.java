@@ -1,5 +1,6 @@
 package dev.modelsync.agent.watch;
 
+import dev.modelsync.agent.watch.Signals.Signal;
 import dev.modelsync.events.Manifest;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,13 +16,15 @@ import java.util.stream.Collectors;
  *     it in place after its contents were written
  * @param manifestProblem why {@code model.json} is {@link ManifestState#INVALID}, naming the file;
  *     null otherwise
+ * @param signal what inotify said of the unit while it was read; {@link Signal#NONE} without it
  */
 public record Observation(
     List<FileStat> files,
     ManifestState manifestState,
     Manifest manifest,
     boolean renamedIn,
-    String manifestProblem) {
+    String manifestProblem,
+    Signal signal) {
 
   public enum ManifestState {
     ABSENT,
@@ -40,9 +43,30 @@ public record Observation(
     files = List.copyOf(files);
   }
 
+  /** An observation without native signals (the poll watcher). */
   public Observation(
       List<FileStat> files, ManifestState manifestState, Manifest manifest, boolean renamedIn) {
-    this(files, manifestState, manifest, renamedIn, null);
+    this(files, manifestState, manifest, renamedIn, null, Signal.NONE);
+  }
+
+  /** A {@code model.json} that could not be read, without native signals. */
+  public Observation(
+      List<FileStat> files,
+      ManifestState manifestState,
+      Manifest manifest,
+      boolean renamedIn,
+      String manifestProblem) {
+    this(files, manifestState, manifest, renamedIn, manifestProblem, Signal.NONE);
+  }
+
+  /** An observation with what inotify said of the unit. */
+  public Observation(
+      List<FileStat> files,
+      ManifestState manifestState,
+      Manifest manifest,
+      boolean renamedIn,
+      Signal signal) {
+    this(files, manifestState, manifest, renamedIn, null, signal);
   }
 
   /** Names, sizes and times of every file: equal fingerprints mean nothing changed. */

@@ -30,14 +30,23 @@ public final class Observer {
   private final ObjectMapper mapper = Json.newMapper();
   private final Path modelsDir;
   private final Consumer<Path> onLink;
+  private final Signals signals;
 
   /**
    * @param modelsDir the models directory, which units are opened from
    * @param onLink told of each symbolic link found inside a version directory
    */
   public Observer(Path modelsDir, Consumer<Path> onLink) {
+    this(modelsDir, onLink, new Signals());
+  }
+
+  /**
+   * @param signals what inotify said of each path; read before and after the files
+   */
+  public Observer(Path modelsDir, Consumer<Path> onLink, Signals signals) {
     this.modelsDir = modelsDir;
     this.onLink = onLink;
+    this.signals = signals;
   }
 
   /** Opens a unit to read its files; see {@link SourceTree}. */
@@ -47,9 +56,25 @@ public final class Observer {
 
   /**
    * The unit as it is now; an {@link IOException} if it vanished while being read, a {@link
-   * SourceTree.LinkException} if a link took the place of its directory or file.
+   * SourceTree.LinkException} if a link took the place of its directory or file. The signal is read
+   * before the files, so a write after the close or move it reports shows in the files (and the
+   * copy's re-check); if it changed while the files were read, it counts as {@link
+   * Signals.Signal#WRITING}: the event that changed it brings another look.
    */
   public Observation observe(SaveUnit unit) throws IOException {
+    Signals.Signal before = signals.of(unit);
+    Observation files = observeFiles(unit);
+    Signals.Signal after = signals.of(unit);
+    return new Observation(
+        files.files(),
+        files.manifestState(),
+        files.manifest(),
+        files.renamedIn(),
+        files.manifestProblem(),
+        before == after ? before : Signals.Signal.WRITING);
+  }
+
+  private Observation observeFiles(SaveUnit unit) throws IOException {
     try (SourceTree tree = open(unit)) {
       BasicFileAttributes attrs = tree.rootAttributes();
       if (attrs.isSymbolicLink()) {
