@@ -174,7 +174,7 @@ final class Synchronizer {
     if (fingerprint.equals(t.settled)) {
       return;
     }
-    long now = clock.getAsLong();
+    long now = System.currentTimeMillis(); // BROKEN ON PURPOSE
     if (!fingerprint.equals(t.fingerprint)) {
       t.fingerprint = fingerprint;
       t.unchangedSince = now;
