@@ -174,7 +174,7 @@ final class Synchronizer {
     if (fingerprint.equals(t.settled)) {
       return;
     }
-    long now = System.currentTimeMillis(); // BROKEN ON PURPOSE
+    long now = clock.getAsLong();
     if (!fingerprint.equals(t.fingerprint)) {
       t.fingerprint = fingerprint;
       t.unchangedSince = now;

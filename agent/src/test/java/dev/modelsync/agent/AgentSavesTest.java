@@ -119,7 +119,7 @@ class AgentSavesTest {
           out.write(ByteBuffer.wrap(chunk));
           // a slow writer that once stalls for longer than the quiet period: by the wall clock
           // that would publish half a file; the quiet clock stands still, so it cannot
-          Thread.sleep(i == 20 ? 800 : 60);
+          Thread.sleep(i == 20 ? 3_000 : 60);
         }
         lastByte = Instant.now();
       }
