@@ -11,10 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TensorBody {
 
+  /**
+   * Exactly the datatypes the api's JSON protocol takes (its {@code DataType}); whether a model
+   * takes one depends on the model and engine (ONNX Runtime has no UINT16/32/64).
+   */
   static final Set<String> SUPPORTED =
       Set.of(
           "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
-          "FP32", "FP64");
+          "BF16", "FP32", "FP64", "BYTES");
 
   private final String prefix;
   private final String datatype;
@@ -55,7 +59,8 @@ final class TensorBody {
   private void appendValue(StringBuilder json, ThreadLocalRandom random) {
     switch (datatype) {
       case "BOOL" -> json.append(random.nextBoolean());
-      case "FP16", "FP32", "FP64" ->
+      case "BYTES" -> json.append("\"w").append(random.nextInt(0, 1000)).append('"');
+      case "FP16", "BF16", "FP32", "FP64" ->
           json.append(Math.round(random.nextDouble(0, 10) * 1000) / 1000.0);
       // Small non-negative integers fit every integer type, signed or not, and most vocabularies.
       default -> json.append(random.nextInt(0, 10));

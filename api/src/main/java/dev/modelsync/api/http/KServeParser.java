@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelsync.api.engine.DataType;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.engine.TensorInfo;
-import dev.modelsync.api.engine.TensorValues;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,7 +144,7 @@ final class KServeParser {
           if (name != null && datatype != null && shape != null) {
             Checked c = check(signature, name, datatype, shape, bodyBytes, maxBytes);
             data = c.type.newArray(c.n);
-            int filled = fill(p, c.type, name, data, 0, c.n);
+            int filled = StreamValues.fill(p, c.type, name, data, 0, c.n);
             if (filled != c.n) {
               throw count(name, filled, c.n);
             }
@@ -215,58 +214,6 @@ final class KServeParser {
     long n = Tensor.elementCount(shape);
     TensorCodec.checkSize(name, type, shape, n, bodyBytes, maxBytes);
     return new Checked(type, (int) n);
-  }
-
-  /** Reads nested arrays or a single value into {@code out}; returns how many values there were. */
-  private static int fill(JsonParser p, DataType type, String name, Object out, int at, int n)
-      throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.START_ARRAY) {
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        at = fill(p, type, name, out, at, n);
-      }
-      return at;
-    }
-    if (at >= n) {
-      p.skipChildren();
-      return at + 1;
-    }
-    if (type == DataType.FP32) {
-      ((float[]) out)[at] = (float) number(p, t, name, at);
-    } else if (type.floating()) {
-      TensorValues.setFloating(type, out, at, number(p, t, name, at));
-    } else if (type.integer()) {
-      if (t != JsonToken.VALUE_NUMBER_INT) {
-        throw ApiError.badRequest(
-            "input '" + name + "' value at " + at + " is " + p.getText() + ", not an integer");
-      }
-      if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        TensorCodec.setBig(name, type, out, at, p.getBigIntegerValue());
-      } else {
-        TensorCodec.setInteger(name, type, out, at, p.getLongValue());
-      }
-    } else if (type == DataType.BOOL) {
-      if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-        throw ApiError.badRequest(
-            "input '" + name + "' value at " + at + " is " + p.getText() + ", not true or false");
-      }
-      ((boolean[]) out)[at] = t == JsonToken.VALUE_TRUE;
-    } else {
-      if (t != JsonToken.VALUE_STRING) {
-        throw ApiError.badRequest(
-            "input '" + name + "' value at " + at + " is " + p.getText() + ", not a string");
-      }
-      ((String[]) out)[at] = p.getText();
-    }
-    return at + 1;
-  }
-
-  private static double number(JsonParser p, JsonToken t, String name, int at) throws IOException {
-    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw ApiError.badRequest(
-          "input '" + name + "' value at " + at + " is " + p.getText() + ", not a number");
-    }
-    return p.getDoubleValue();
   }
 
   private static ApiError count(String name, int filled, int n) {
