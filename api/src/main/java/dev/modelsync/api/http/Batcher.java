@@ -15,16 +15,16 @@ final class Batcher {
   private Batcher() {}
 
   static void run(List<InferenceExecutor.Job> drained) {
-    List<InferenceHandlers.Job> ready = new ArrayList<>(drained.size());
+    List<InferenceJob> ready = new ArrayList<>(drained.size());
     for (InferenceExecutor.Job j : drained) {
-      InferenceHandlers.Job job = (InferenceHandlers.Job) j;
+      InferenceJob job = (InferenceJob) j;
       if (job.parse()) {
         ready.add(job);
       }
     }
     int i = 0;
     while (i < ready.size()) {
-      InferenceHandlers.Job first = ready.get(i);
+      InferenceJob first = ready.get(i);
       int end = i + 1;
       if (Batching.batchable(first.version.loaded())) {
         while (end < ready.size() && together(first, ready.get(end))) {
@@ -40,14 +40,14 @@ final class Batcher {
     }
   }
 
-  private static boolean together(InferenceHandlers.Job a, InferenceHandlers.Job b) {
+  private static boolean together(InferenceJob a, InferenceJob b) {
     return a.version == b.version
         && a.parsed.outputs().equals(b.parsed.outputs())
         && Batching.compatible(a.parsed.inputs(), b.parsed.inputs());
   }
 
-  private static void stacked(List<InferenceHandlers.Job> group) {
-    InferenceHandlers.Job first = group.get(0);
+  private static void stacked(List<InferenceJob> group) {
+    InferenceJob first = group.get(0);
     List<List<Tensor>> inputs = new ArrayList<>(group.size());
     long[] rows = new long[group.size()];
     for (int k = 0; k < group.size(); k++) {
