@@ -10,12 +10,14 @@ import dev.modelsync.api.engine.ModelLoader;
 import dev.modelsync.api.events.EventConsumer;
 import dev.modelsync.api.events.StatusPublisher;
 import dev.modelsync.api.events.TopicSetup;
+import dev.modelsync.api.grpc.GrpcVerticle;
 import dev.modelsync.api.http.HttpVerticle;
 import dev.modelsync.api.http.InferenceExecutor;
 import dev.modelsync.api.http.Services;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.config.KafkaHealth;
 import io.vertx.core.Context;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -67,6 +70,7 @@ public final class Api {
   private KafkaHealth kafkaHealth;
   private long kafkaTimer = -1;
   private int httpPort;
+  private int grpcPort;
 
   private Api(Vertx vertx, ApiConfig config, List<ModelLoader> extraLoaders) {
     this.vertx = vertx;
@@ -144,15 +148,17 @@ public final class Api {
                       kafkaHealth::status,
                       config.maxTensorBytes(),
                       config.requestTimeoutMs());
-              return deployHttp(services);
+              return deployHttp(services).compose(x -> deployGrpc(services));
             })
         .andThen(x -> startConsumer(control.context()))
         .onSuccess(
             x ->
                 LOG.info(
-                    "modelsync api {} listening on port {}, reading {} from {}, versions from {}",
+                    "modelsync api {} listening on port {} (gRPC {}), reading {} from {}, versions"
+                        + " from {}",
                     config.instanceId(),
                     httpPort,
+                    grpcPort,
                     config.eventsTopic(),
                     config.kafka().bootstrapServers(),
                     artifacts));
@@ -172,23 +178,43 @@ public final class Api {
   }
 
   private Future<Void> deployHttp(Services services) {
+    return deployServers(config.port(), port -> new HttpVerticle(services, port))
+        .map(
+            port -> {
+              httpPort = port;
+              return null;
+            });
+  }
+
+  private Future<Void> deployGrpc(Services services) {
+    return deployServers(config.grpcPort(), port -> new GrpcVerticle(services, port))
+        .map(
+            port -> {
+              grpcPort = port;
+              return null;
+            });
+  }
+
+  /**
+   * Deploys {@code MODELSYNC_HTTP_INSTANCES} server verticles on one port; the port listened on.
+   */
+  private Future<Integer> deployServers(int configured, IntFunction<Deployable> verticle) {
     // Vert.x shares one listening socket between instances of a fixed port only, so port 0 is
     // resolved to a free port first.
     int port;
     try {
-      port = config.port() != 0 ? config.port() : freePort();
+      port = configured != 0 ? configured : freePort();
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(services, port),
+            () -> verticle.apply(port),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .map(
             id -> {
               deployments.add(id);
-              httpPort = port;
-              return null;
+              return port;
             });
   }
 
@@ -226,6 +252,11 @@ public final class Api {
   /** The HTTP port, resolved when {@code MODELSYNC_PORT} is 0. */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The gRPC port, resolved when {@code MODELSYNC_GRPC_PORT} is 0. */
+  public int grpcPort() {
+    return grpcPort;
   }
 
   /** True once the catalog is rebuilt from the topic and the latest versions are loaded. */

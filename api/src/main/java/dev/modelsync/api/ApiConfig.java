@@ -38,7 +38,8 @@ public record ApiConfig(
     long maxTensorBytes,
     long requestTimeoutMs,
     Optional<EventKey> eventKey,
-    Artifacts artifacts) {
+    Artifacts artifacts,
+    int grpcPort) {
 
   /**
    * Where versions come from besides the store directory.
@@ -112,6 +113,12 @@ public record ApiConfig(
           "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to");
   public static final Option PORT =
       Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one");
+  public static final Option GRPC_PORT =
+      Option.optional(
+          "MODELSYNC_GRPC_PORT",
+          "grpc-port",
+          "8001",
+          "gRPC port (Open Inference Protocol, inference.GRPCInferenceService); 0 picks a free one");
   public static final Option INSTANCE_ID =
       Option.optional(
           "MODELSYNC_INSTANCE_ID",
@@ -167,6 +174,7 @@ public record ApiConfig(
           EVENTS_TOPIC,
           STATUS_TOPIC,
           PORT,
+          GRPC_PORT,
           INSTANCE_ID,
           ADMIN_TOKEN,
           KEEP_VERSIONS,
@@ -196,6 +204,14 @@ public record ApiConfig(
     requireTopic(STATUS_TOPIC, statusTopic);
     if (port < 0 || port > 65535) {
       throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
+    }
+    if (grpcPort < 0 || grpcPort > 65535) {
+      throw new ConfigException(
+          GRPC_PORT.label() + " must be a port from 0 to 65535, got " + grpcPort);
+    }
+    if (grpcPort != 0 && grpcPort == port) {
+      throw new ConfigException(
+          GRPC_PORT.label() + " and " + PORT.label() + " must differ, both are " + port);
     }
     if (instanceId == null || instanceId.isBlank()) {
       throw new ConfigException(INSTANCE_ID.label() + " must not be blank");
@@ -242,7 +258,8 @@ public record ApiConfig(
             s.optionalString(CACHE_DIR) == null
                 ? Optional.empty()
                 : Optional.of(s.writableDirectory(CACHE_DIR)),
-            s.positiveLong(CACHE_MAX_BYTES)));
+            s.positiveLong(CACHE_MAX_BYTES)),
+        s.port(GRPC_PORT));
   }
 
   private static URI url(String text) {
@@ -273,7 +290,8 @@ public record ApiConfig(
         maxTensorBytes,
         requestTimeoutMs,
         eventKey,
-        artifacts);
+        artifacts,
+        grpcPort);
   }
 
   private static int intValue(Settings s, Option option) {

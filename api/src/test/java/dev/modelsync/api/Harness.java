@@ -76,6 +76,7 @@ final class Harness implements AutoCloseable {
     env.put("MODELSYNC_EVENTS_TOPIC", eventsTopic);
     env.put("MODELSYNC_STATUS_TOPIC", statusTopic);
     env.put("MODELSYNC_PORT", "0");
+    env.put("MODELSYNC_GRPC_PORT", "0");
     env.put("MODELSYNC_INSTANCE_ID", "test-" + apis.size());
     env.put("MODELSYNC_ADMIN_TOKEN", TOKEN);
     env.put("MODELSYNC_HTTP_INSTANCES", "1");

@@ -67,6 +67,7 @@ final class Launcher implements AutoCloseable {
     agentEnv.put("MODELSYNC_AGENT_PORT", Integer.toString(config.agentPort()));
     Map<String, String> apiEnv = new HashMap<>(shared);
     apiEnv.put("MODELSYNC_PORT", Integer.toString(config.port()));
+    apiEnv.put("MODELSYNC_GRPC_PORT", Integer.toString(config.grpcPort()));
 
     AgentConfig agentConfig = AgentConfig.from(agentEnv);
     ApiConfig apiConfig = ApiConfig.from(apiEnv);
@@ -79,6 +80,10 @@ final class Launcher implements AutoCloseable {
 
   int apiPort() {
     return api.httpPort();
+  }
+
+  int apiGrpcPort() {
+    return api.grpcPort();
   }
 
   int agentPort() {

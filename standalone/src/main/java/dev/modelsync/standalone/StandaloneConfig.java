@@ -15,6 +15,7 @@ import java.util.Map;
  * @param dataDir where the store and the embedded broker's data live
  * @param port the api's HTTP port
  * @param agentPort the agent's HTTP port (health, models, metrics)
+ * @param grpcPort the api's gRPC port
  * @param kafka an existing Kafka to use, or null to start the embedded broker
  * @param kafkaPort the embedded broker's port
  * @param demo write the demo model into an empty models directory
@@ -24,6 +25,7 @@ record StandaloneConfig(
     Path dataDir,
     int port,
     int agentPort,
+    int grpcPort,
     String kafka,
     int kafkaPort,
     boolean demo) {
@@ -42,6 +44,12 @@ record StandaloneConfig(
   static final Option AGENT_PORT =
       Option.optional(
           "MODELSYNC_AGENT_PORT", "agent-port", "8081", "Agent port (/health, /models, /metrics)");
+  static final Option GRPC_PORT =
+      Option.optional(
+          "MODELSYNC_GRPC_PORT",
+          "grpc-port",
+          "8001",
+          "Inference API gRPC port (0 = any free port)");
   static final Option KAFKA =
       Option.optional(
           "KAFKA_BOOTSTRAP_SERVERS",
@@ -56,7 +64,7 @@ record StandaloneConfig(
           "MODELSYNC_DEMO", "demo", "true", "Write a demo model into an empty models directory");
 
   static final List<Option> OPTIONS =
-      List.of(MODELS, DATA, PORT, AGENT_PORT, KAFKA, KAFKA_PORT, DEMO);
+      List.of(MODELS, DATA, PORT, AGENT_PORT, GRPC_PORT, KAFKA, KAFKA_PORT, DEMO);
 
   static StandaloneConfig from(Map<String, String> env, String... args) {
     Settings s = Settings.parse(OPTIONS, env, args);
@@ -73,6 +81,7 @@ record StandaloneConfig(
         s.writableDirectory(DATA),
         s.port(PORT),
         s.port(AGENT_PORT),
+        s.port(GRPC_PORT),
         kafka.isEmpty() ? null : kafka,
         s.port(KAFKA_PORT),
         Boolean.parseBoolean(demo));

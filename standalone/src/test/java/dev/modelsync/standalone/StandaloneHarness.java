@@ -34,6 +34,7 @@ public final class StandaloneHarness implements AutoCloseable {
     env.put("MODELSYNC_DATA_DIR", dir.resolve("data").toString());
     env.put("MODELSYNC_PORT", "0");
     env.put("MODELSYNC_AGENT_PORT", "0");
+    env.put("MODELSYNC_GRPC_PORT", "0");
     env.put("MODELSYNC_KAFKA_PORT", "0");
     env.put("MODELSYNC_DEMO", "false");
     StandaloneConfig config = StandaloneConfig.from(env);

@@ -40,6 +40,7 @@ final class StandaloneProcess implements AutoCloseable {
             "--data", data.toString(),
             "--port", Integer.toString(port),
             "--agent-port", Integer.toString(agentPort),
+            "--grpc-port", "0",
             "--kafka-port", Integer.toString(kafkaPort)));
     command.addAll(List.of(extraArgs));
     ProcessBuilder builder =

@@ -81,6 +81,34 @@ public final class OnnxModelWriter {
     return model(graph);
   }
 
+  /**
+   * An image-shaped model: {@code input} FP32 {@code [N, channels, height, width]} to {@code
+   * output} FP32 {@code [N, channels]}, the mean of each channel (GlobalAveragePool, Flatten). For
+   * benchmarks of large requests with little compute.
+   */
+  public static byte[] channelMeans(int channels, int height, int width) {
+    Protobuf graph =
+        new Protobuf()
+            .message(
+                1,
+                new Protobuf()
+                    .string(1, "input")
+                    .string(2, "pooled")
+                    .string(3, "pool")
+                    .string(4, "GlobalAveragePool"))
+            .message(
+                1,
+                new Protobuf()
+                    .string(1, "pooled")
+                    .string(2, "output")
+                    .string(3, "flatten")
+                    .string(4, "Flatten"))
+            .string(2, "modelsync_channel_means")
+            .message(11, valueInfo("input", -1, channels, height, width))
+            .message(12, valueInfo("output", -1, channels));
+    return model(graph);
+  }
+
   public static void write(Path file, byte[] model) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, model);
@@ -127,10 +155,15 @@ public final class OnnxModelWriter {
 
   /** A float tensor of shape [N, width] with N symbolic. */
   private static Protobuf valueInfo(String name, int width) {
-    Protobuf shape =
-        new Protobuf()
-            .message(1, new Protobuf().string(2, "N"))
-            .message(1, new Protobuf().varint(1, width));
+    return valueInfo(name, -1, width);
+  }
+
+  /** A float tensor of these dimensions, -1 for the symbolic N. */
+  private static Protobuf valueInfo(String name, long... dims) {
+    Protobuf shape = new Protobuf();
+    for (long d : dims) {
+      shape.message(1, d < 0 ? new Protobuf().string(2, "N") : new Protobuf().varint(1, d));
+    }
     Protobuf tensorType = new Protobuf().varint(1, FLOAT).message(2, shape);
     return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
   }

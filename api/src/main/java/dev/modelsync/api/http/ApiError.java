@@ -1,15 +1,24 @@
 package dev.modelsync.api.http;
 
-/** A request the HTTP layer refuses, with the status and the message the client sees. */
-final class ApiError extends RuntimeException {
+/**
+ * A request the server refuses, with the HTTP status and the message the client sees (the gRPC
+ * service maps the same status to a gRPC code).
+ */
+public final class ApiError extends RuntimeException {
   private final int status;
+  private final boolean overloaded;
 
   ApiError(int status, String message) {
-    super(message, null, false, false);
-    this.status = status;
+    this(status, message, false);
   }
 
-  static ApiError badRequest(String message) {
+  private ApiError(int status, String message, boolean overloaded) {
+    super(message, null, false, false);
+    this.status = status;
+    this.overloaded = overloaded;
+  }
+
+  public static ApiError badRequest(String message) {
     return new ApiError(400, message);
   }
 
@@ -23,10 +32,15 @@ final class ApiError extends RuntimeException {
 
   /** Too many requests in flight: refused at once rather than queued without bound. */
   static ApiError overloaded(String message) {
-    return new ApiError(503, message);
+    return new ApiError(503, message, true);
   }
 
-  int status() {
+  public int status() {
     return status;
+  }
+
+  /** True for the refusal over {@code MODELSYNC_MAX_IN_FLIGHT} (a 503 like "not ready"). */
+  public boolean overloaded() {
+    return overloaded;
   }
 }

@@ -16,9 +16,9 @@ final class Batcher {
   private Batcher() {}
 
   static void run(List<InferenceExecutor.Job> drained) {
-    List<InferenceHandlers.Job> ready = new ArrayList<>(drained.size());
+    List<InferenceJob> ready = new ArrayList<>(drained.size());
     for (InferenceExecutor.Job j : drained) {
-      InferenceHandlers.Job job = (InferenceHandlers.Job) j;
+      InferenceJob job = (InferenceJob) j;
       long begin = System.nanoTime();
       boolean ok = job.parse();
       job.parsed(begin, ok);
@@ -28,7 +28,7 @@ final class Batcher {
     }
     int i = 0;
     while (i < ready.size()) {
-      InferenceHandlers.Job first = ready.get(i);
+      InferenceJob first = ready.get(i);
       int end = i + 1;
       if (Batching.batchable(first.version.loaded())) {
         while (end < ready.size() && together(first, ready.get(end))) {
@@ -44,14 +44,14 @@ final class Batcher {
     }
   }
 
-  private static boolean together(InferenceHandlers.Job a, InferenceHandlers.Job b) {
+  private static boolean together(InferenceJob a, InferenceJob b) {
     return a.version == b.version
         && a.parsed.outputs().equals(b.parsed.outputs())
         && Batching.compatible(a.parsed.inputs(), b.parsed.inputs());
   }
 
-  private static void stacked(List<InferenceHandlers.Job> group) {
-    InferenceHandlers.Job first = group.get(0);
+  private static void stacked(List<InferenceJob> group) {
+    InferenceJob first = group.get(0);
     List<List<Tensor>> inputs = new ArrayList<>(group.size());
     long[] rows = new long[group.size()];
     for (int k = 0; k < group.size(); k++) {
@@ -83,7 +83,7 @@ final class Batcher {
    * The inferences a request makes in Triton's terms: its batch size (first dimension) for a model
    * that batches, else 1.
    */
-  static long rows(InferenceHandlers.Job job) {
+  static long rows(InferenceJob job) {
     List<Tensor> inputs = job.parsed == null ? List.of() : job.parsed.inputs();
     if (inputs.isEmpty()
         || inputs.get(0).shape().length == 0

@@ -2,10 +2,7 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
-import dev.modelsync.api.metrics.InferenceStats;
-import dev.modelsync.api.metrics.InferenceStats.Phase;
-import dev.modelsync.api.metrics.VersionMeters;
-import dev.modelsync.api.metrics.VersionMeters.Outcome;
+import dev.modelsync.api.http.InferenceJob.Parsed;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,9 +40,6 @@ final class InferenceHandlers {
     this.v2 = v2(services.maxTensorBytes());
     this.tf = tf(services.maxTensorBytes());
   }
-
-  /** A request body parsed for a model: inputs in the model's terms, and what the answer needs. */
-  record Parsed(List<Tensor> inputs, List<String> outputs, Object extra) {}
 
   /** One protocol's body handling, run on an inference thread. */
   interface Protocol {
@@ -186,125 +180,52 @@ final class InferenceHandlers {
     if (req.response().ended()) {
       return; // timed out while the body arrived
     }
-    var inFlight = services.metrics().inFlight();
-    if (inFlight.incrementAndGet() > services.maxInFlight()) {
-      inFlight.decrementAndGet();
-      services.metrics().overloaded();
-      HttpErrors.send(
-          req,
-          ApiError.overloaded(
-              "overloaded: "
-                  + services.maxInFlight()
-                  + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly"));
-      return;
-    }
     ServedVersion v;
     try {
-      v = lease(model, versionText);
+      v = Inference.admit(services, model, versionText);
     } catch (ApiError e) {
-      inFlight.decrementAndGet();
       HttpErrors.send(req, e);
       return;
     }
     Job job = new Job(Vertx.currentContext(), req, v, body == null ? null : body.getBytes(), work);
     job.binaryHeader = req.getHeader(BinaryTensors.HEADER);
-    try {
-      services.inference().submit(job);
-    } catch (RuntimeException e) {
-      job.failure = e;
-      job.complete();
-    }
+    job.submit();
   }
 
-  /** One request on its way through the inference threads. */
-  final class Job implements InferenceExecutor.Job {
-    private final Context context;
+  /** One HTTP request on its way through the inference threads. */
+  final class Job extends InferenceJob {
     private final HttpServerRequest req;
-    final ServedVersion version;
     private final byte[] body;
     private final Protocol protocol;
-    private final long started = System.nanoTime();
-    Parsed parsed;
     private String binaryHeader;
     private BinaryTensors.Answer answer;
-    private Throwable failure;
 
     Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Protocol p) {
-      this.context = context;
+      super(context, services, version);
       this.req = req;
-      this.version = version;
       this.body = body;
       this.protocol = p;
     }
 
     @Override
-    public Context context() {
-      return context;
+    protected Parsed read(ServedVersion v) {
+      return protocol.parse(v, body, binaryHeader);
     }
 
-    /** Parses the body; false (with the failure kept for the answer) when it is bad. */
-    boolean parse() {
-      try {
-        parsed = protocol.parse(version, body, binaryHeader);
-        return true;
-      } catch (Throwable e) {
-        failure = e;
-        return false;
-      }
-    }
-
-    /** Runs the model for this request alone. */
-    void predict() {
-      long begin = System.nanoTime();
-      List<Tensor> outputs;
-      try {
-        outputs = version.loaded().predict(parsed.inputs(), parsed.outputs());
-      } catch (Throwable e) {
-        failure = e;
-        return;
-      }
-      stats().executed();
-      ran(System.nanoTime() - begin);
-      answer(outputs);
-    }
-
-    /** {@link #parse()} began at {@code begin} and took until now; {@code ok} if it succeeded. */
-    void parsed(long begin, boolean ok) {
-      stats().add(Phase.QUEUE, begin - started);
-      if (ok) {
-        stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
-      }
-    }
-
-    /** The model run this request was part of took {@code ns}. */
-    void ran(long ns) {
-      stats().add(Phase.COMPUTE_INFER, ns);
-    }
-
-    void answer(List<Tensor> outputs) {
-      long begin = System.nanoTime();
-      try {
-        answer = protocol.encode(version, parsed, outputs);
-        stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
-        stats().inferred(Batcher.rows(this));
-      } catch (Throwable e) {
-        failure = e;
-      }
+    @Override
+    protected void write(ServedVersion v, Parsed request, List<Tensor> outputs) {
+      answer = protocol.encode(v, request, outputs);
     }
 
     @Override
     public void complete() {
-      version.release();
-      services.metrics().inFlight().decrementAndGet();
-      VersionMeters meters = version.meters();
-      if (failure == null && answer == null) {
-        failure = new IllegalStateException("the inference thread gave no answer");
+      // answered by the request timeout, or the client went away: counted, the answer dropped
+      boolean dropped = req.response().ended() || req.response().closed();
+      Throwable failure = settle(dropped);
+      if (dropped) {
+        return;
       }
-      if (req.response().ended() || req.response().closed()) {
-        // answered by the request timeout, or the client went away: count it, drop the answer
-        meters.record(Outcome.ERROR, started);
-      } else if (failure == null) {
-        meters.record(Outcome.SUCCESS, started);
+      if (failure == null) {
         if (answer.jsonLength() >= 0) {
           req.response()
               .putHeader(CONTENT_TYPE, OCTETS)
@@ -314,14 +235,8 @@ final class InferenceHandlers {
         }
         req.response().end(Buffer.buffer(answer.body()));
       } else {
-        meters.record(
-            HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);
         HttpErrors.send(req, failure);
       }
-    }
-
-    private InferenceStats stats() {
-      return version.<VersionMeters>meters().stats();
     }
   }
 
@@ -330,13 +245,7 @@ final class InferenceHandlers {
    * exist, 404 or 503 when there is none.
    */
   ServedVersion lease(String model, String versionText) {
-    UrlParams.checkName(model);
-    long version = UrlParams.version(model, versionText);
-    ServedVersion v = services.catalog().acquire(model, version);
-    if (v != null) {
-      return v;
-    }
-    throw missing(services, model, version);
+    return Inference.lease(services, model, versionText);
   }
 
   static ApiError missing(Services services, String model, long version) {

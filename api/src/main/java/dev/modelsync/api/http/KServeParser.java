@@ -181,9 +181,9 @@ final class KServeParser {
     return new Tensor(name, c.type, shape, data);
   }
 
-  private record Checked(DataType type, int n) {}
+  record Checked(DataType type, int n) {}
 
-  private static Checked check(
+  static Checked check(
       List<TensorInfo> signature,
       String name,
       String datatype,

@@ -61,6 +61,8 @@ public final class InferBenchmark {
                   store.toString(),
                   "MODELSYNC_PORT",
                   "0",
+                  "MODELSYNC_GRPC_PORT",
+                  "0",
                   "MODELSYNC_INSTANCE_ID",
                   "bench"));
       Api api = Api.start(vertx, config).await(60, TimeUnit.SECONDS);

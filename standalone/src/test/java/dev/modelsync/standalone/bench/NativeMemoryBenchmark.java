@@ -71,9 +71,14 @@ public final class NativeMemoryBenchmark {
       String bootstrap = kafka.bootstrapServers();
       apiEnv.putAll(
           Map.of(
-              "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-              "MODELSYNC_STORE_DIR", store.toString(),
-              "MODELSYNC_PORT", Integer.toString(apiPort)));
+              "KAFKA_BOOTSTRAP_SERVERS",
+              bootstrap,
+              "MODELSYNC_STORE_DIR",
+              store.toString(),
+              "MODELSYNC_PORT",
+              Integer.toString(apiPort),
+              "MODELSYNC_GRPC_PORT",
+              "0"));
       Process agentProcess =
           Dockerfiles.start(
               withFlags(Dockerfiles.command("agent"), "-XX:MaxRAM=1g"),

@@ -52,6 +52,8 @@ public final class RemoteFetchBenchmark {
                   dir.resolve("remote-cache").toString(),
                   "MODELSYNC_PORT",
                   "0",
+                  "MODELSYNC_GRPC_PORT",
+                  "0",
                   "MODELSYNC_INSTANCE_ID",
                   "remote",
                   "MODELSYNC_HTTP_INSTANCES",

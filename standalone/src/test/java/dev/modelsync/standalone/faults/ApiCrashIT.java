@@ -65,7 +65,8 @@ class ApiCrashIT {
         Map.of(
             "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
             "MODELSYNC_STORE_DIR", store.toString(),
-            "MODELSYNC_PORT", Integer.toString(port)),
+            "MODELSYNC_PORT", Integer.toString(port),
+            "MODELSYNC_GRPC_PORT", "0"),
         dir.resolve(log));
   }
 

@@ -1,0 +1,87 @@
+package dev.modelsync.api.http;
+
+import dev.modelsync.api.catalog.ServedVersion;
+import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.TensorInfo;
+import java.util.List;
+
+/**
+ * The inference path's entry points for protocols served outside this package (gRPC), so that every
+ * protocol shares one admission limit, one catalog lookup and one input check.
+ */
+public final class Inference {
+  public static final String SERVER_NAME = "modelsync";
+  public static final String SERVER_VERSION = MetadataHandlers.SERVER_VERSION;
+
+  private Inference() {}
+
+  /**
+   * Admits an inference request: a slot among {@code MODELSYNC_MAX_IN_FLIGHT} and a lease on the
+   * version it names (null or empty: the serving one). Both are given back by the request's {@link
+   * InferenceJob#settle}.
+   *
+   * @throws ApiError overloaded (503, {@link ApiError#overloaded()}), 400 for a name or version
+   *     that cannot exist, 404 for an unknown one, 503 while the catalog loads
+   */
+  public static ServedVersion admit(Services services, String model, String version) {
+    var inFlight = services.metrics().inFlight();
+    if (inFlight.incrementAndGet() > services.maxInFlight()) {
+      inFlight.decrementAndGet();
+      services.metrics().overloaded();
+      throw ApiError.overloaded(
+          "overloaded: "
+              + services.maxInFlight()
+              + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly");
+    }
+    try {
+      return lease(services, model, version);
+    } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /**
+   * Leases the version a request names (null or empty: the serving one); the caller releases it.
+   *
+   * @throws ApiError 400, 404 or 503 as {@link #admit}
+   */
+  public static ServedVersion lease(Services services, String model, String version) {
+    UrlParams.checkName(model);
+    long v = UrlParams.version(model, version == null || version.isEmpty() ? null : version);
+    ServedVersion served = services.catalog().acquire(model, v);
+    if (served != null) {
+      return served;
+    }
+    throw InferenceHandlers.missing(services, model, v);
+  }
+
+  /**
+   * Checks one input against the model's signature before anything is allocated: a known name, the
+   * model's datatype, a shape the model takes, within {@code MODELSYNC_MAX_TENSOR_BYTES}.
+   *
+   * @return its datatype and element count
+   * @throws ApiError 400 saying what is wrong
+   */
+  public static Input checkInput(
+      List<TensorInfo> signature, String name, String datatype, long[] shape, long maxBytes) {
+    var c = KServeParser.check(signature, name, datatype, shape, Integer.MAX_VALUE, maxBytes);
+    return new Input(c.type(), c.n());
+  }
+
+  /** An input's datatype and element count. */
+  public record Input(DataType type, int count) {}
+
+  /** A 400 unless every requested output is one of the model's. */
+  public static void checkOutputs(List<TensorInfo> signature, List<String> wanted) {
+    for (String name : wanted) {
+      if (signature.stream().noneMatch(t -> t.name().equals(name))) {
+        throw ApiError.badRequest(
+            "unknown output '"
+                + name
+                + "'; the model's outputs are "
+                + TensorCodec.names(signature));
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.modelsync.api.http;
+
+import dev.modelsync.api.catalog.ServedVersion;
+import dev.modelsync.api.engine.Tensor;
+import dev.modelsync.api.metrics.InferenceStats;
+import dev.modelsync.api.metrics.InferenceStats.Phase;
+import dev.modelsync.api.metrics.VersionMeters;
+import dev.modelsync.api.metrics.VersionMeters.Outcome;
+import io.vertx.core.Context;
+import java.util.List;
+
+/**
+ * One admitted inference request on its way through the inference threads, whichever protocol it
+ * came by (HTTP or gRPC): {@link Batcher} reads it and runs it, stacked with others where it can,
+ * then {@link #complete()} runs on the request's context. A subclass reads its request and keeps
+ * its answer; the lease, the in-flight slot and the meters are settled here, once, in {@link
+ * #settle}.
+ */
+public abstract class InferenceJob implements InferenceExecutor.Job {
+  /** A request read for a model: inputs in the model's terms, and what the answer needs. */
+  public record Parsed(List<Tensor> inputs, List<String> outputs, Object extra) {}
+
+  private final Context context;
+  private final Services services;
+  final ServedVersion version;
+  private final long started = System.nanoTime();
+  Parsed parsed;
+  private Throwable failure;
+  private boolean answered;
+
+  /**
+   * @param version leased with its in-flight slot by {@link Inference#admit}; released in settle
+   */
+  protected InferenceJob(Context context, Services services, ServedVersion version) {
+    this.context = context;
+    this.services = services;
+    this.version = version;
+  }
+
+  /** Reads the request for the version, on an inference thread; bad input throws an ApiError. */
+  protected abstract Parsed read(ServedVersion version) throws Exception;
+
+  /** Encodes and keeps the answer, on an inference thread. */
+  protected abstract void write(ServedVersion version, Parsed request, List<Tensor> outputs)
+      throws Exception;
+
+  @Override
+  public final Context context() {
+    return context;
+  }
+
+  protected final ServedVersion version() {
+    return version;
+  }
+
+  /** Queues the job on the inference threads; when they refuse it (closing), it completes now. */
+  public final void submit() {
+    try {
+      services.inference().submit(this);
+    } catch (RuntimeException e) {
+      failure = e;
+      complete();
+    }
+  }
+
+  /** Reads the request; false (with the failure kept for the answer) when it is bad. */
+  final boolean parse() {
+    try {
+      parsed = read(version);
+      return true;
+    } catch (Throwable e) {
+      failure = e;
+      return false;
+    }
+  }
+
+  /** Runs the model for this request alone. */
+  final void predict() {
+    long begin = System.nanoTime();
+    List<Tensor> outputs;
+    try {
+      outputs = version.loaded().predict(parsed.inputs(), parsed.outputs());
+    } catch (Throwable e) {
+      failure = e;
+      return;
+    }
+    stats().executed();
+    ran(System.nanoTime() - begin);
+    answer(outputs);
+  }
+
+  /** {@link #parse()} began at {@code begin} and took until now; {@code ok} if it succeeded. */
+  final void parsed(long begin, boolean ok) {
+    stats().add(Phase.QUEUE, begin - started);
+    if (ok) {
+      stats().add(Phase.COMPUTE_INPUT, System.nanoTime() - begin);
+    }
+  }
+
+  /** The model run this request was part of took {@code ns}. */
+  final void ran(long ns) {
+    stats().add(Phase.COMPUTE_INFER, ns);
+  }
+
+  final void answer(List<Tensor> outputs) {
+    long begin = System.nanoTime();
+    try {
+      write(version, parsed, outputs);
+      answered = true;
+      stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
+      stats().inferred(Batcher.rows(this));
+    } catch (Throwable e) {
+      failure = e;
+    }
+  }
+
+  final InferenceStats stats() {
+    return version.<VersionMeters>meters().stats();
+  }
+
+  /**
+   * Ends the request's hold on the server (lease, in-flight slot) and counts it. Call once, on the
+   * request's context.
+   *
+   * @param dropped the answer cannot be sent: the request timed out or the client went away
+   * @return the failure to answer with, or null when the kept answer is to be sent
+   */
+  protected final Throwable settle(boolean dropped) {
+    version.release();
+    services.metrics().inFlight().decrementAndGet();
+    VersionMeters meters = version.meters();
+    if (failure == null && !answered) {
+      failure = new IllegalStateException("the inference thread gave no answer");
+    }
+    if (dropped) {
+      meters.record(Outcome.ERROR, started);
+    } else if (failure == null) {
+      meters.record(Outcome.SUCCESS, started);
+    } else {
+      meters.record(
+          HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);
+    }
+    return failure;
+  }
+}
