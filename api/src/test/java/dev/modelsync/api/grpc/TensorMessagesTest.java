@@ -191,7 +191,7 @@ class TensorMessagesTest {
                 .addAllRawInputContents(good.getRawInputContentsList().subList(0, 5))
                 .build()));
     assertEquals(
-        "input 'f32' has 7 bytes of raw data; shape [1, 2] of FP32 needs 8",
+        "input 'f32' has 7 bytes of FP32 data but its shape [1, 2] needs 8",
         refused(good.toBuilder().setRawInputContents(0, hex("00000000 000000")).build()));
     assertTrue(
         refused(good.toBuilder().setRawInputContents(5, hex("09000000 6f6b 00000000")).build())
