@@ -62,7 +62,7 @@ public final class Api {
   private StatusPublisher status;
   private Deployer deployer;
   private ArtifactSource artifacts;
-  private EventConsumer consumer;
+  private volatile EventConsumer consumer;
   private Admin admin;
   private KafkaHealth kafkaHealth;
   private long kafkaTimer = -1;
@@ -130,7 +130,8 @@ public final class Api {
                       engines,
                       status,
                       metrics,
-                      new Deployer.Settings(config.keepVersions(), config.instanceId()));
+                      new Deployer.Settings(
+                          config.keepVersions(), config.instanceId(), config.maxTensorBytes()));
               Services services =
                   new Services(
                       catalog,
@@ -143,15 +144,18 @@ public final class Api {
                       config.maxInFlight(),
                       kafkaHealth::status,
                       config.maxTensorBytes(),
-                      config.requestTimeoutMs());
+                      config.requestTimeoutMs(),
+                      config.maxBufferedBytes(),
+                      this::liveness);
               return deployHttp(services);
             })
         .andThen(x -> startConsumer(control.context()))
         .onSuccess(
             x ->
                 LOG.info(
-                    "modelsync api {} listening on port {}, reading {} from {}, versions from {}",
+                    "modelsync api {} listening on {}:{}, reading {} from {}, versions from {}",
                     config.instanceId(),
+                    config.host(),
                     httpPort,
                     config.eventsTopic(),
                     config.kafka().bootstrapServers(),
@@ -182,7 +186,7 @@ public final class Api {
     }
     return vertx
         .deployVerticle(
-            () -> new HttpVerticle(services, port),
+            () -> new HttpVerticle(services, config.host(), port),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .map(
             id -> {
@@ -221,6 +225,12 @@ public final class Api {
                 started.start();
               }
             });
+  }
+
+  /** Why the process cannot recover (its events consumer keeps failing), or null. */
+  private String liveness() {
+    EventConsumer c = consumer;
+    return c == null ? null : c.failure();
   }
 
   /** The HTTP port, resolved when {@code MODELSYNC_PORT} is 0. */

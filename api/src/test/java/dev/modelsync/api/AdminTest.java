@@ -90,9 +90,10 @@ class AdminTest {
         c.storeDir(),
         c.eventsTopic(),
         c.statusTopic(),
+        c.host(),
         0,
         c.instanceId(),
-        null,
+        java.util.Optional.empty(),
         c.keepVersions(),
         c.ortIntraOpThreads(),
         c.inferThreads(),
@@ -103,7 +104,8 @@ class AdminTest {
         c.maxTensorBytes(),
         c.requestTimeoutMs(),
         c.eventKey(),
-        c.artifacts());
+        c.artifacts(),
+        c.maxBufferedBytes());
   }
 
   @Test

@@ -133,9 +133,16 @@ final class Harness implements AutoCloseable {
   }
 
   void publish(ModelEvent event, EventCodec with) throws Exception {
-    producer
-        .send(new ProducerRecord<>(eventsTopic, event.model(), with.encode(event)))
-        .get(10, TimeUnit.SECONDS);
+    publishRecord(event.model(), with.encode(event));
+  }
+
+  /** The record value {@link #publish} would send (to re-produce the same bytes later). */
+  byte[] encode(ModelEvent event) {
+    return codec.encode(event);
+  }
+
+  void publishRecord(String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(eventsTopic, key, value)).get(10, TimeUnit.SECONDS);
   }
 
   /** Every status event published so far. */

@@ -36,7 +36,7 @@ public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
   /** The settings a deployer runs with. */
-  public record Settings(int keepVersions, String replica) {}
+  public record Settings(int keepVersions, String replica, long maxTensorBytes) {}
 
   private final Context context;
   private final Turns turns;
@@ -51,6 +51,7 @@ public final class Deployer {
   /** Every saved, not deleted version seen on the topic, by model. */
   private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
 
+  private final Deletions deletions = new Deletions();
   private final Map<String, String> failures = new HashMap<>();
   private final Object closing = new Object();
   private volatile boolean closed;
@@ -70,7 +71,7 @@ public final class Deployer {
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
-    this.loader = new VersionLoader(artifacts, engines, metrics);
+    this.loader = new VersionLoader(artifacts, engines, metrics, settings.maxTensorBytes());
     this.reports = new StatusReports(status, metrics, settings.replica());
     this.metrics = metrics;
     this.settings = settings;
@@ -78,7 +79,10 @@ public final class Deployer {
 
   /** Records an event read while catching up on the topic; nothing is loaded yet. */
   public void replay(ModelEvent event) {
-    remember(event);
+    String refused = remember(event);
+    if (refused != null) {
+      LOG.warn("Skipping {}: {}", describe(event), refused);
+    }
   }
 
   /** Loads the newest versions of every known model (older ones serve if the newest fail). */
@@ -97,8 +101,11 @@ public final class Deployer {
   public void apply(ModelEvent event) {
     context.runOnContext(
         v -> {
-          remember(event);
-          if (event instanceof ModelSaved saved) {
+          String refused = remember(event);
+          if (refused != null) {
+            LOG.warn("Skipping {}: {}", describe(event), refused);
+            failed((ModelSaved) event, refused);
+          } else if (event instanceof ModelSaved saved) {
             serially(saved.model(), () -> load(saved, false));
           } else if (event instanceof ModelDeleted deleted) {
             serially(deleted.model(), () -> unloadDeleted(deleted));
@@ -106,10 +113,16 @@ public final class Deployer {
         });
   }
 
-  private void remember(ModelEvent event) {
+  /** Notes a saved version or a deletion; the reason when a save is refused as a replay. */
+  private String remember(ModelEvent event) {
     if (event instanceof ModelSaved saved) {
+      String refused = deletions.refusal(saved);
+      if (refused != null) {
+        return refused;
+      }
       known.computeIfAbsent(saved.model(), m -> new TreeMap<>()).put(saved.version(), saved);
     } else if (event instanceof ModelDeleted deleted) {
+      deletions.record(deleted);
       NavigableMap<Long, ModelSaved> versions = known.get(deleted.model());
       if (versions != null) {
         versions.remove(deleted.version());
@@ -118,6 +131,11 @@ public final class Deployer {
         }
       }
     }
+    return null;
+  }
+
+  private static String describe(ModelEvent event) {
+    return event.type() + " of " + event.model() + " version " + event.version();
   }
 
   /**

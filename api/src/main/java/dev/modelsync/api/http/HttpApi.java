@@ -33,6 +33,8 @@ public final class HttpApi {
     var infer = new InferenceHandlers(services);
     var meta = new MetadataHandlers(services);
     var admin = new AdminHandlers(services);
+    // a platform handler, so Vert.x Web lets it run before the BodyHandler
+    io.vertx.ext.web.handler.PlatformHandler admit = infer::admit;
     Buffer openapi = resource("/openapi.yaml");
     BodyHandler body =
         BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
@@ -47,8 +49,12 @@ public final class HttpApi {
     router.get("/v2/models/:model/ready").handler(meta::modelReady);
     router.get("/v2/models/:model/versions/:version/ready").handler(meta::modelReady);
 
-    router.post("/v2/models/:model/infer").handler(body).handler(infer::v2);
-    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(infer::v2);
+    router.post("/v2/models/:model/infer").handler(admit).handler(body).handler(infer::v2);
+    router
+        .post("/v2/models/:model/versions/:version/infer")
+        .handler(admit)
+        .handler(body)
+        .handler(infer::v2);
     router.post("/v2/repository/index").handler(body).handler(admin::index);
     for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {
       var route =
@@ -68,6 +74,7 @@ public final class HttpApi {
     router.get("/v1/models/:model").handler(meta::tfStatus);
     router
         .postWithRegex("/v1/models/([^/:]+)(?:/versions/([^/:]+))?:predict")
+        .handler(admit)
         .handler(body)
         .handler(infer::tfPredict);
 

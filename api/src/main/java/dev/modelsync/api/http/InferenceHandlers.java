@@ -28,12 +28,23 @@ final class InferenceHandlers {
 
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
+  /** Where the router path keeps a request's admission ticket between its handlers. */
+  private static final String TICKET = "modelsync.admission";
+
   private final Services services;
+  private final Admission admission;
   private final Protocol v2;
   private final Protocol tf;
 
   InferenceHandlers(Services services) {
     this.services = services;
+    this.admission =
+        new Admission(
+            services.metrics().inFlight(),
+            services.metrics().bodyBytes(),
+            services.maxInFlight(),
+            services.maxBufferedBytes());
     this.v2 = v2(services.maxTensorBytes());
     this.tf = tf(services.maxTensorBytes());
   }
@@ -104,41 +115,106 @@ final class InferenceHandlers {
     String m = model;
     String v = version;
     timeout.arm(req);
-    readBody(req, body -> infer(req, body, m, v, v2));
+    Admission.Ticket ticket = admit(req);
+    if (ticket != null) {
+      req.response().endHandler(x -> ticket.releaseUnlessSubmitted());
+      req.response().closeHandler(x -> ticket.releaseUnlessSubmitted());
+      readBody(req, ticket, body -> infer(req, ticket, body, m, v, v2));
+    }
     return true;
+  }
+
+  /**
+   * Admits a request before its body is read, or answers 503 and returns null. The caller releases
+   * the ticket when the request ends without reaching the inference threads (refused, timed out,
+   * connection lost); otherwise its job's completion does.
+   */
+  private Admission.Ticket admit(HttpServerRequest req) {
+    Admission.Ticket ticket;
+    try {
+      ticket = admission.admit(contentLength(req));
+    } catch (ApiError e) {
+      refuse(req, e);
+      return null;
+    }
+    return ticket;
+  }
+
+  /** 503 now, and the connection dropped: the body the client may still send is not read. */
+  private void refuse(HttpServerRequest req, ApiError overloaded) {
+    services.metrics().overloaded();
+    req.response().putHeader("connection", "close");
+    HttpErrors.send(req, overloaded);
+    req.connection().close();
+  }
+
+  /** Router step before the BodyHandler of the infer routes: admission before the body. */
+  void admit(RoutingContext ctx) {
+    Admission.Ticket ticket = admit(ctx.request());
+    if (ticket != null) {
+      ctx.put(TICKET, ticket);
+      ctx.addEndHandler(x -> ticket.releaseUnlessSubmitted());
+      ctx.next();
+    }
   }
 
   /** Router route of KServe infer, for requests the fast path does not take. */
   void v2(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("model"), ctx.pathParam("version"), v2);
+    infer(
+        ctx.request(),
+        ctx.get(TICKET),
+        ctx.body().buffer(),
+        ctx.pathParam("model"),
+        ctx.pathParam("version"),
+        v2);
   }
 
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
   void tfPredict(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("param0"), ctx.pathParam("param1"), tf);
+    infer(
+        ctx.request(),
+        ctx.get(TICKET),
+        ctx.body().buffer(),
+        ctx.pathParam("param0"),
+        ctx.pathParam("param1"),
+        tf);
   }
 
-  private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
+  /**
+   * Reads the body into a buffer that grows as bytes arrive (never sized from {@code
+   * Content-Length}, which costs a client nothing to inflate), each chunk charged to the ticket
+   * before it is kept.
+   */
+  private void readBody(
+      HttpServerRequest req, Admission.Ticket ticket, io.vertx.core.Handler<Buffer> then) {
     int max = services.maxBodyBytes();
-    long length = contentLength(req);
-    if (length > max) {
+    if (contentLength(req) > max) {
       tooLarge(req, max);
       return;
     }
-    Buffer body = Buffer.buffer(length < 0 ? 512 : (int) length);
-    boolean[] over = new boolean[1];
+    Buffer body = Buffer.buffer(512);
+    ApiError[] refused = new ApiError[1];
     req.handler(
         chunk -> {
-          if (!over[0] && body.length() + chunk.length() > max) {
-            over[0] = true;
-          } else if (!over[0]) {
+          if (refused[0] != null) {
+            return;
+          }
+          long total = (long) body.length() + chunk.length();
+          if (total > max) {
+            refused[0] = ApiError.badRequest(tooLargeMessage(max));
+          } else if (!ticket.cover(total)) {
+            refused[0] = admission.overBudget();
+            refuse(req, refused[0]); // at once: the rest of the body is not awaited
+          } else {
             body.appendBuffer(chunk);
           }
         });
     req.endHandler(
         x -> {
-          if (over[0]) {
-            tooLarge(req, max);
+          if (refused[0] != null) {
+            if (refused[0].status() == 400) {
+              tooLarge(req, max);
+            }
           } else {
             then.handle(body);
           }
@@ -160,40 +236,39 @@ final class InferenceHandlers {
 
   private static void tooLarge(HttpServerRequest req, int max) {
     req.response().putHeader("connection", "close");
-    HttpErrors.send(
-        req,
-        ApiError.badRequest(
-            "the request body is larger than the limit of "
-                + max
-                + " bytes (MODELSYNC_MAX_BODY_BYTES)"));
+    HttpErrors.send(req, ApiError.badRequest(tooLargeMessage(max)));
+  }
+
+  private static String tooLargeMessage(int max) {
+    return "the request body is larger than the limit of "
+        + max
+        + " bytes (MODELSYNC_MAX_BODY_BYTES)";
   }
 
   private void infer(
-      HttpServerRequest req, Buffer body, String model, String versionText, Protocol work) {
+      HttpServerRequest req,
+      Admission.Ticket ticket,
+      Buffer body,
+      String model,
+      String versionText,
+      Protocol work) {
     if (req.response().ended()) {
+      ticket.release();
       return; // timed out while the body arrived
     }
-    var inFlight = services.metrics().inFlight();
-    if (inFlight.incrementAndGet() > services.maxInFlight()) {
-      inFlight.decrementAndGet();
-      services.metrics().overloaded();
-      HttpErrors.send(
-          req,
-          ApiError.overloaded(
-              "overloaded: "
-                  + services.maxInFlight()
-                  + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly"));
-      return;
-    }
+    ticket.cover(body == null ? 0 : body.length()); // the router's BodyHandler read it uncharged
     ServedVersion v;
     try {
       v = lease(model, versionText);
     } catch (ApiError e) {
-      inFlight.decrementAndGet();
+      ticket.release();
       HttpErrors.send(req, e);
       return;
     }
-    Job job = new Job(Vertx.currentContext(), req, v, body == null ? null : body.getBytes(), work);
+    ticket.submitted();
+    Job job =
+        new Job(
+            Vertx.currentContext(), req, ticket, v, body == null ? null : body.getBytes(), work);
     try {
       services.inference().submit(job);
     } catch (RuntimeException e) {
@@ -206,6 +281,7 @@ final class InferenceHandlers {
   final class Job implements InferenceExecutor.Job {
     private final Context context;
     private final HttpServerRequest req;
+    private final Admission.Ticket ticket;
     final ServedVersion version;
     private final byte[] body;
     private final Protocol protocol;
@@ -214,9 +290,16 @@ final class InferenceHandlers {
     private byte[] answer;
     private Throwable failure;
 
-    Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Protocol p) {
+    Job(
+        Context context,
+        HttpServerRequest req,
+        Admission.Ticket ticket,
+        ServedVersion version,
+        byte[] body,
+        Protocol p) {
       this.context = context;
       this.req = req;
+      this.ticket = ticket;
       this.version = version;
       this.body = body;
       this.protocol = p;
@@ -236,6 +319,20 @@ final class InferenceHandlers {
         failure = e;
         return false;
       }
+    }
+
+    /** Bytes of the parsed inputs (8 per BYTES element, as the tensor limit counts them). */
+    long inputBytes() {
+      long total = 0;
+      for (Tensor t : parsed.inputs()) {
+        total += (long) t.size() * (t.type().bytes() == 0 ? 8 : t.type().bytes());
+      }
+      return total;
+    }
+
+    /** The most input bytes one stacked run may hold: what one request's tensor may. */
+    long stackLimit() {
+      return services.maxTensorBytes();
     }
 
     /** Runs the model for this request alone. */
@@ -258,7 +355,7 @@ final class InferenceHandlers {
     @Override
     public void complete() {
       version.release();
-      services.metrics().inFlight().decrementAndGet();
+      ticket.release();
       VersionMeters meters = version.meters();
       if (failure == null && answer == null) {
         failure = new IllegalStateException("the inference thread gave no answer");

@@ -27,6 +27,10 @@ final class MetadataHandlers {
   }
 
   void live(RoutingContext ctx) {
+    String failure = services.liveness().get();
+    if (failure != null) {
+      throw new ApiError(503, "not live: " + failure);
+    }
     ctx.response().setStatusCode(200).end();
   }
 
