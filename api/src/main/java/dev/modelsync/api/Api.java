@@ -135,7 +135,11 @@ public final class Api {
               Services services =
                   new Services(
                       catalog,
-                      new RepositoryAdmin(deployer),
+                      new RepositoryAdmin(
+                          deployer,
+                          pin ->
+                              Future.fromCompletionStage(
+                                  status.record(config.eventsTopic(), pin), control.context())),
                       metrics,
                       ready::get,
                       inference,

@@ -94,6 +94,12 @@ final class Harness implements AutoCloseable {
     return startApi(Map.of());
   }
 
+  /** Closes an api started here (a replica restart, with {@link #startApi} after). */
+  void stopApi(Api api) throws Exception {
+    apis.remove(api);
+    api.close().await(30, TimeUnit.SECONDS);
+  }
+
   /**
    * Writes {@code affine(scale)} as {@code <store>/<name>/<version>/model.onnx} and publishes it.
    */

@@ -1,6 +1,7 @@
 package dev.modelsync.agent.publish;
 
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
@@ -55,6 +56,7 @@ public final class Publisher implements AutoCloseable {
   private record Outgoing(ModelEvent event, long queuedNanos) {}
 
   private final String topic;
+  private final String bootstrapServers;
   private final EventCodec codec;
   private final Admin admin;
   private final Listener listener;
@@ -80,6 +82,7 @@ public final class Publisher implements AutoCloseable {
       Admin admin,
       Listener listener) {
     this.topic = topic;
+    this.bootstrapServers = kafka.bootstrapServers();
     this.codec = codec;
     this.admin = admin;
     this.listener = listener;
@@ -179,6 +182,7 @@ public final class Publisher implements AutoCloseable {
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TopicExistsException) {
+        TopicRetention.check(admin, bootstrapServers, topic); // logs what to set if it drops events
         return true;
       }
       warnTopicOnce(e.getCause().toString());

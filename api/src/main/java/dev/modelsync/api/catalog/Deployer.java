@@ -8,6 +8,7 @@ import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -52,6 +53,7 @@ public final class Deployer {
   private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
 
   private final Deletions deletions = new Deletions();
+  private final Pins pins;
   private final Map<String, String> failures = new HashMap<>();
   private final Object closing = new Object();
   private volatile boolean closed;
@@ -75,6 +77,7 @@ public final class Deployer {
     this.reports = new StatusReports(status, metrics, settings.replica());
     this.metrics = metrics;
     this.settings = settings;
+    this.pins = new Pins(this, catalog);
   }
 
   /** Records an event read while catching up on the topic; nothing is loaded yet. */
@@ -91,7 +94,9 @@ public final class Deployer {
         () -> {
           List<Future<?>> all = new ArrayList<>();
           for (String model : List.copyOf(known.keySet())) {
-            all.add(serially(model, () -> loadNewest(model)));
+            all.add(
+                serially(
+                    model, () -> loadNewest(model).transform(x -> pins.applyRemembered(model))));
           }
           return Future.join(all).mapEmpty();
         });
@@ -109,6 +114,9 @@ public final class Deployer {
             serially(saved.model(), () -> load(saved, false));
           } else if (event instanceof ModelDeleted deleted) {
             serially(deleted.model(), () -> unloadDeleted(deleted));
+          } else if (event instanceof ModelPinned pin
+              && !pin.replica().equals(settings.replica())) {
+            serially(pin.model(), () -> pins.apply(pin)); // this replica's own were applied at once
           }
         });
   }
@@ -121,6 +129,8 @@ public final class Deployer {
         return refused;
       }
       known.computeIfAbsent(saved.model(), m -> new TreeMap<>()).put(saved.version(), saved);
+    } else if (event instanceof ModelPinned pin) {
+      pins.remember(pin);
     } else if (event instanceof ModelDeleted deleted) {
       deletions.record(deleted);
       NavigableMap<Long, ModelSaved> versions = known.get(deleted.model());
@@ -320,6 +330,14 @@ public final class Deployer {
 
   Catalog catalog() {
     return catalog;
+  }
+
+  Pins pins() {
+    return pins;
+  }
+
+  String replica() {
+    return settings.replica();
   }
 
   private static String key(String model, long version) {
