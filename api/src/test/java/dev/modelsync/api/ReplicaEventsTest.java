@@ -17,9 +17,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Issue 16: events someone re-produces or forges are refused by live and fresh replicas. */
+/**
+ * Issue 16, what every replica does with the events topic: events someone re-produces or forges are
+ * refused by live and fresh replicas, and admin pins reach every replica, restarts included.
+ */
 @ExtendWith(VertxExtension.class)
-class ReplayTest {
+class ReplicaEventsTest {
   static EmbeddedKafka kafka;
   Harness h;
 
@@ -98,5 +101,41 @@ class ReplayTest {
     assertTrue(failed.reason().contains("'fraud/2'"), failed.reason());
     assertEquals(
         404, h.post(api, "/v2/models/fraud/infer", Harness.inferBody(1, 2, 3, 4)).statusCode());
+  }
+
+  @Test
+  @DisplayName(
+      "a pin on one replica serves on both; a restarted replica is still pinned; a rollback and an"
+          + " unpin on the other replica reach both")
+  void pinsReachEveryReplica() throws Exception {
+    Map<String, String> keepTwo = Map.of("MODELSYNC_KEEP_VERSIONS", "2");
+    Api a = h.startApi(keepTwo);
+    Api b = h.startApi(keepTwo);
+    h.save("m", 1, 1f);
+    h.save("m", 2, 2f);
+    h.save("m", 3, 3f);
+    h.awaitAnswer(a, "m", 3f);
+    h.awaitAnswer(b, "m", 3f);
+
+    var pin = h.admin(a, "/v2/repository/models/m/pin", "{\"version\":\"1\"}", Harness.TOKEN);
+    assertEquals(200, pin.statusCode(), pin.bodyAsString());
+    assertEquals(Harness.numbers(Harness.expected(1f)), Harness.numbers(h.infer(a, "m")));
+    h.awaitAnswer(b, "m", 1f);
+
+    h.stopApi(b);
+    Api restarted = h.startApi(keepTwo);
+    assertEquals(
+        Harness.numbers(Harness.expected(1f)),
+        Harness.numbers(h.infer(restarted, "m")),
+        "a replica rebuilding from the topic applies the pin");
+
+    var unpin = h.admin(restarted, "/v2/repository/models/m/unpin", null, Harness.TOKEN);
+    assertEquals(200, unpin.statusCode(), unpin.bodyAsString());
+    h.awaitAnswer(a, "m", 3f);
+    var rollback = h.admin(restarted, "/v2/repository/models/m/rollback", null, Harness.TOKEN);
+    assertEquals(200, rollback.statusCode(), rollback.bodyAsString());
+    assertEquals("2", rollback.bodyAsJsonObject().getString("version"));
+    h.awaitAnswer(a, "m", 2f);
+    assertEquals(Harness.numbers(Harness.expected(2f)), Harness.numbers(h.infer(restarted, "m")));
   }
 }
