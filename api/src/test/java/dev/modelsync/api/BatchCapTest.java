@@ -17,6 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,12 @@ class BatchCapTest {
                 new Manifest("Counting", "model.count", null, null, null, null),
                 Instant.now()));
         Harness.eventually("wide loaded", () -> infer(h, api).statusCode() == 200);
+        // 32 connections at once (the default pool holds 5), so requests queue behind a run
+        WebClient client =
+            WebClient.create(
+                vertx,
+                new WebClientOptions(),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
         List<Future<?>> all = new ArrayList<>();
         JsonArray row = new JsonArray();
         for (int i = 0; i < COLUMNS; i++) {
@@ -95,12 +103,13 @@ class BatchCapTest {
                 .encode();
         for (int i = 0; i < 32; i++) {
           all.add(
-              h.client
+              client
                   .post(api.httpPort(), "127.0.0.1", "/v2/models/wide/infer")
                   .sendBuffer(Buffer.buffer(body))
                   .map(r -> assertOk(r.statusCode(), r.bodyAsString())));
         }
         Future.all(all).await(60, TimeUnit.SECONDS);
+        client.close();
         assertTrue(mostRows.get() <= 4, "a stacked run held " + mostRows.get() + " rows");
       } finally {
         api.close().await(30, TimeUnit.SECONDS);
