@@ -11,6 +11,7 @@ Checks:
     their Java config reads (the OPTIONS lists of AgentConfig/ApiConfig, resolved through
     events/.../config/*.java), a KAFKA_* client property, or a JVM/DJL variable; required options
     are all set; names only planned appear only in '# FUTURE: NAME ...' comments;
+  * the api listens on every pod address (MODELSYNC_HOST unset, 0.0.0.0 or ::);
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
     ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; Services reach them;
   * volumes: the notebook writes the models volume the agent mounts read-only in the same pod, the
@@ -366,6 +367,10 @@ def main():
             if not cache or cache.get("readOnly"):
                 fail(f"{rel}: api must mount a writable volume at MODELSYNC_CACHE_DIR={values.get('MODELSYNC_CACHE_DIR')}"
                      " (the fetched versions; the root filesystem is read-only)")
+        host = values.get("MODELSYNC_HOST", "0.0.0.0")
+        if host not in ("0.0.0.0", "::"):
+            fail(f"{rel}: api must listen on every pod address (MODELSYNC_HOST 0.0.0.0 or ::) so probes"
+                 f" and the Service reach it, got {host!r}")
         port = int(values.get("MODELSYNC_PORT", "8080"))
         if port != 8080 or port not in [p.get("containerPort") for p in c.get("ports") or []]:
             fail(f"{rel}: api must listen on and declare containerPort 8080 (MODELSYNC_PORT={port})")

@@ -65,7 +65,7 @@ public final class Api {
   private StatusPublisher status;
   private Deployer deployer;
   private ArtifactSource artifacts;
-  private EventConsumer consumer;
+  private volatile EventConsumer consumer;
   private Admin admin;
   private KafkaHealth kafkaHealth;
   private long kafkaTimer = -1;
@@ -134,11 +134,16 @@ public final class Api {
                       engines,
                       status,
                       metrics,
-                      new Deployer.Settings(config.keepVersions(), config.instanceId()));
+                      new Deployer.Settings(
+                          config.keepVersions(), config.instanceId(), config.maxTensorBytes()));
               Services services =
                   new Services(
                       catalog,
-                      new RepositoryAdmin(deployer),
+                      new RepositoryAdmin(
+                          deployer,
+                          pin ->
+                              Future.fromCompletionStage(
+                                  status.record(config.eventsTopic(), pin), control.context())),
                       metrics,
                       ready::get,
                       inference,
@@ -147,16 +152,19 @@ public final class Api {
                       config.maxInFlight(),
                       kafkaHealth::status,
                       config.maxTensorBytes(),
-                      config.requestTimeoutMs());
+                      config.requestTimeoutMs(),
+                      config.maxBufferedBytes(),
+                      this::liveness);
               return deployHttp(services).compose(x -> deployGrpc(services));
             })
         .andThen(x -> startConsumer(control.context()))
         .onSuccess(
             x ->
                 LOG.info(
-                    "modelsync api {} listening on port {} (gRPC {}), reading {} from {}, versions"
+                    "modelsync api {} listening on {}:{} (gRPC {}), reading {} from {}, versions"
                         + " from {}",
                     config.instanceId(),
+                    config.host(),
                     httpPort,
                     grpcPort,
                     config.eventsTopic(),
@@ -178,7 +186,7 @@ public final class Api {
   }
 
   private Future<Void> deployHttp(Services services) {
-    return deployServers(config.port(), port -> new HttpVerticle(services, port))
+    return deployServers(config.port(), port -> new HttpVerticle(services, config.host(), port))
         .map(
             port -> {
               httpPort = port;
@@ -187,7 +195,7 @@ public final class Api {
   }
 
   private Future<Void> deployGrpc(Services services) {
-    return deployServers(config.grpcPort(), port -> new GrpcVerticle(services, port))
+    return deployServers(config.grpcPort(), port -> new GrpcVerticle(services, config.host(), port))
         .map(
             port -> {
               grpcPort = port;
@@ -247,6 +255,12 @@ public final class Api {
                 started.start();
               }
             });
+  }
+
+  /** Why the process cannot recover (its events consumer keeps failing), or null. */
+  private String liveness() {
+    EventConsumer c = consumer;
+    return c == null ? null : c.failure();
   }
 
   /** The HTTP port, resolved when {@code MODELSYNC_PORT} is 0. */

@@ -5,6 +5,7 @@ import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
+import dev.modelsync.config.Secret;
 import dev.modelsync.config.Settings;
 import dev.modelsync.events.Topics;
 import java.net.InetAddress;
@@ -25,9 +26,10 @@ public record ApiConfig(
     Optional<Path> storeDir,
     String eventsTopic,
     String statusTopic,
+    String host,
     int port,
     String instanceId,
-    String adminToken,
+    Optional<Secret> adminToken,
     int keepVersions,
     int ortIntraOpThreads,
     int inferThreads,
@@ -39,7 +41,8 @@ public record ApiConfig(
     long requestTimeoutMs,
     Optional<EventKey> eventKey,
     Artifacts artifacts,
-    int grpcPort) {
+    int grpcPort,
+    long maxBufferedBytes) {
 
   /**
    * Where versions come from besides the store directory.
@@ -111,6 +114,12 @@ public record ApiConfig(
   public static final Option STATUS_TOPIC =
       Option.optional(
           "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to");
+  public static final Option HOST =
+      Option.optional(
+          "MODELSYNC_HOST",
+          "host",
+          "0.0.0.0",
+          "address the HTTP and gRPC servers listen on (an IP literal; 127.0.0.1 = this host only)");
   public static final Option PORT =
       Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one");
   public static final Option GRPC_PORT =
@@ -127,7 +136,14 @@ public record ApiConfig(
           "replica id in status events and metrics (instance label); default host name");
   public static final Option ADMIN_TOKEN =
       Option.optional(
-          "MODELSYNC_ADMIN_TOKEN", null, null, "bearer token of admin calls; unset = refused");
+          "MODELSYNC_ADMIN_TOKEN",
+          null,
+          null,
+          "bearer token of admin calls (at least 16 characters); unset = refused");
+
+  /** Shorter admin tokens stop the start. */
+  static final int ADMIN_TOKEN_MIN_LENGTH = 16;
+
   public static final Option KEEP_VERSIONS =
       Option.optional(
           "MODELSYNC_KEEP_VERSIONS", null, "2", "loaded versions kept reachable per model");
@@ -154,6 +170,13 @@ public record ApiConfig(
           null,
           "1024",
           "inference requests admitted at once; more are refused with 503 overloaded");
+  public static final Option MAX_BUFFERED_BYTES =
+      Option.optional(
+          "MODELSYNC_MAX_BUFFERED_BYTES",
+          null,
+          String.valueOf(256 << 20),
+          "request body bytes held at once (counted as they arrive); a request announcing more than"
+              + " is left is refused with 503 overloaded");
   public static final Option MAX_TENSOR_BYTES =
       Option.optional(
           "MODELSYNC_MAX_TENSOR_BYTES",
@@ -173,6 +196,7 @@ public record ApiConfig(
           STORE_DIR,
           EVENTS_TOPIC,
           STATUS_TOPIC,
+          HOST,
           PORT,
           GRPC_PORT,
           INSTANCE_ID,
@@ -184,6 +208,7 @@ public record ApiConfig(
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
           MAX_IN_FLIGHT,
+          MAX_BUFFERED_BYTES,
           MAX_TENSOR_BYTES,
           REQUEST_TIMEOUT_MS,
           EventKey.OPTION,
@@ -202,6 +227,7 @@ public record ApiConfig(
     }
     requireTopic(EVENTS_TOPIC, eventsTopic);
     requireTopic(STATUS_TOPIC, statusTopic);
+    requireIpLiteral(host);
     if (port < 0 || port > 65535) {
       throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
     }
@@ -216,9 +242,7 @@ public record ApiConfig(
     if (instanceId == null || instanceId.isBlank()) {
       throw new ConfigException(INSTANCE_ID.label() + " must not be blank");
     }
-    if (adminToken != null && adminToken.length() < 8) {
-      throw new ConfigException(ADMIN_TOKEN.label() + " must be at least 8 characters");
-    }
+    Objects.requireNonNull(adminToken, ADMIN_TOKEN.label());
     requireRange(KEEP_VERSIONS, keepVersions, 1, 100);
     requireRange(ORT_INTRA_OP_THREADS, ortIntraOpThreads, 0, 256);
     requireRange(INFER_THREADS, inferThreads, 1, 256);
@@ -229,6 +253,7 @@ public record ApiConfig(
     requireRange(MAX_TENSOR_BYTES, maxTensorBytes, 1024, 1L << 40);
     requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 100, 3_600_000);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    requireRange(MAX_BUFFERED_BYTES, maxBufferedBytes, maxBodyBytes, 1L << 40);
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -239,9 +264,11 @@ public record ApiConfig(
         s.optionalString(STORE_DIR) == null ? Optional.empty() : Optional.of(s.path(STORE_DIR)),
         s.string(EVENTS_TOPIC),
         s.string(STATUS_TOPIC),
+        s.string(HOST),
         s.port(PORT),
         instance == null ? hostName(env) : instance,
-        s.optionalString(ADMIN_TOKEN),
+        Optional.ofNullable(s.optionalString(ADMIN_TOKEN))
+            .map(t -> Secret.of(ADMIN_TOKEN, t, ADMIN_TOKEN_MIN_LENGTH)),
         intValue(s, KEEP_VERSIONS),
         intValue(s, ORT_INTRA_OP_THREADS),
         intValue(s, INFER_THREADS),
@@ -259,7 +286,8 @@ public record ApiConfig(
                 ? Optional.empty()
                 : Optional.of(s.writableDirectory(CACHE_DIR)),
             s.positiveLong(CACHE_MAX_BYTES)),
-        s.port(GRPC_PORT));
+        s.port(GRPC_PORT),
+        s.longValue(MAX_BUFFERED_BYTES));
   }
 
   private static URI url(String text) {
@@ -277,6 +305,7 @@ public record ApiConfig(
         storeDir,
         eventsTopic,
         statusTopic,
+        host,
         newPort,
         instanceId,
         adminToken,
@@ -291,7 +320,8 @@ public record ApiConfig(
         requestTimeoutMs,
         eventKey,
         artifacts,
-        grpcPort);
+        grpcPort,
+        maxBufferedBytes);
   }
 
   private static int intValue(Settings s, Option option) {
@@ -312,6 +342,31 @@ public record ApiConfig(
   private static void requireTopic(Option option, String topic) {
     if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException(option.label() + " is not a valid topic name: '" + topic + "'");
+    }
+  }
+
+  /**
+   * The listen address must be an IPv4 or IPv6 literal: a host name would be resolved at bind time
+   * and could quietly pick another interface.
+   */
+  private static void requireIpLiteral(String host) {
+    boolean ipv4 = host != null && host.matches("(\\d{1,3})(\\.\\d{1,3}){3}");
+    if (ipv4) {
+      for (String part : host.split("\\.")) {
+        ipv4 &= Integer.parseInt(part) <= 255;
+      }
+    }
+    boolean ipv6 = host != null && host.contains(":") && host.matches("[0-9A-Fa-f:.]{2,45}");
+    if (ipv6) {
+      try {
+        InetAddress.getByName(host); // a literal: parsed, never looked up
+      } catch (java.net.UnknownHostException e) {
+        ipv6 = false;
+      }
+    }
+    if (!ipv4 && !ipv6) {
+      throw new ConfigException(
+          HOST.label() + " must be an IP address such as 0.0.0.0 or 127.0.0.1, got '" + host + "'");
     }
   }
 

@@ -90,9 +90,10 @@ class AdminTest {
         c.storeDir(),
         c.eventsTopic(),
         c.statusTopic(),
+        c.host(),
         0,
         c.instanceId(),
-        null,
+        java.util.Optional.empty(),
         c.keepVersions(),
         c.ortIntraOpThreads(),
         c.inferThreads(),
@@ -104,7 +105,8 @@ class AdminTest {
         c.requestTimeoutMs(),
         c.eventKey(),
         c.artifacts(),
-        c.grpcPort());
+        c.grpcPort(),
+        c.maxBufferedBytes());
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.modelsync.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +32,8 @@ class ApiConfigTest {
     assertEquals("pod-1", c.instanceId());
     assertEquals(2, c.keepVersions());
     assertEquals(1, c.ortIntraOpThreads());
-    assertNull(c.adminToken());
+    assertTrue(c.adminToken().isEmpty());
+    assertEquals("0.0.0.0", c.host());
     assertEquals(8080, ApiConfig.from(env()).port());
   }
 
@@ -75,6 +76,33 @@ class ApiConfigTest {
     ApiConfig withToken = ApiConfig.from(env("MODELSYNC_ARTIFACT_TOKEN", token));
     assertTrue(withToken.artifacts().token().isPresent());
     assertTrue(!withToken.toString().contains(token), "the token is never shown");
+  }
+
+  @Test
+  @DisplayName("an admin token under 16 characters stops the start; the token is in no toString")
+  void adminTokenLengthAndRedaction() {
+    var e =
+        assertThrows(
+            ConfigException.class,
+            () -> ApiConfig.from(env("MODELSYNC_ADMIN_TOKEN", "fifteen-chars-x")));
+    assertTrue(e.getMessage().contains("MODELSYNC_ADMIN_TOKEN"), e.getMessage());
+    assertFalse(e.getMessage().contains("fifteen-chars-x"), "the value is never shown");
+    String token = "sixteen-chars-ok";
+    ApiConfig c = ApiConfig.from(env("MODELSYNC_ADMIN_TOKEN", token));
+    assertTrue(c.adminToken().orElseThrow().matches(token));
+    assertFalse(c.adminToken().orElseThrow().matches(token + "x"));
+    assertFalse(c.toString().contains(token), c.toString());
+    assertFalse(c.adminToken().toString().contains(token));
+  }
+
+  @Test
+  @DisplayName("the listen address is an IP literal: v4 or v6; a name or junk names MODELSYNC_HOST")
+  void listenAddress() {
+    assertEquals("127.0.0.1", ApiConfig.from(env("MODELSYNC_HOST", "127.0.0.1")).host());
+    assertEquals("::1", ApiConfig.from(env(), "--host", "::1").host());
+    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "localhost"));
+    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "256.0.0.1"));
+    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "1:2:3:4:5:6:7:8:9"));
   }
 
   private static void assertNames(String variable, Map<String, String> env) {

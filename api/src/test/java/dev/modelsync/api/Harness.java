@@ -97,6 +97,12 @@ final class Harness implements AutoCloseable {
     return startApi(Map.of());
   }
 
+  /** Closes an api started here (a replica restart, with {@link #startApi} after). */
+  void stopApi(Api api) throws Exception {
+    apis.remove(api);
+    api.close().await(30, TimeUnit.SECONDS);
+  }
+
   /**
    * Writes {@code affine(scale)} as {@code <store>/<name>/<version>/model.onnx} and publishes it.
    */
@@ -137,6 +143,11 @@ final class Harness implements AutoCloseable {
 
   void publish(ModelEvent event, EventCodec with) throws Exception {
     publishRecord(event.model(), with.encode(event));
+  }
+
+  /** The record value {@link #publish} would send (to re-produce the same bytes later). */
+  byte[] encode(ModelEvent event) {
+    return codec.encode(event);
   }
 
   /** Publishes a record value as it is: the same bytes twice are one event delivered twice. */

@@ -123,6 +123,7 @@ public final class EventCodec {
         switch (event.getType()) {
           case EventTypes.SAVED -> ModelSaved.class;
           case EventTypes.DELETED -> ModelDeleted.class;
+          case EventTypes.PINNED -> ModelPinned.class;
           case EventTypes.LOADED,
               EventTypes.ACTIVATED,
               EventTypes.LOAD_FAILED,

@@ -4,6 +4,7 @@ package dev.modelsync.events;
 public final class EventTypes {
   public static final String SAVED = "dev.modelsync.model.saved";
   public static final String DELETED = "dev.modelsync.model.deleted";
+  public static final String PINNED = "dev.modelsync.model.pinned";
   public static final String LOADED = "dev.modelsync.model.loaded";
   public static final String ACTIVATED = "dev.modelsync.model.activated";
   public static final String LOAD_FAILED = "dev.modelsync.model.load_failed";

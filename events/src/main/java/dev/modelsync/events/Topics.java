@@ -17,7 +17,9 @@ public final class Topics {
    * The events topic keeps every event forever rather than compacting by key: with key = model
    * name, compaction would keep only the newest event of a model, and a {@code model.deleted} of an
    * old version would then hide the versions still present. Events are small; a replica rebuilds
-   * its catalog by reading the topic from the start.
+   * its catalog by reading the topic from the start, and it needs every {@code model.deleted} to
+   * refuse a {@code model.saved} replayed after its version was deleted. An existing topic is
+   * checked against this at start by {@code dev.modelsync.config.TopicRetention}.
    */
   public static final Map<String, String> MODEL_EVENTS_CONFIG =
       Map.of("cleanup.policy", "delete", "retention.ms", "-1");

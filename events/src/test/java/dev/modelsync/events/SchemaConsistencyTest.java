@@ -17,6 +17,7 @@ class SchemaConsistencyTest {
   @CsvSource({
     "model-saved.schema.json, dev.modelsync.events.ModelSaved",
     "model-deleted.schema.json, dev.modelsync.events.ModelDeleted",
+    "model-pinned.schema.json, dev.modelsync.events.ModelPinned",
     "model-status.schema.json, dev.modelsync.events.ModelStatus",
     "manifest.schema.json, dev.modelsync.events.Manifest"
   })

@@ -8,6 +8,7 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventDecodingException;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.events.Topics;
@@ -114,6 +115,11 @@ final class EventsTail {
           s.artifact());
     } else if (event instanceof ModelDeleted d) {
       return String.format("%s deleted    %s v%d", d.deletedAt(), d.model(), d.version());
+    } else if (event instanceof ModelPinned p) {
+      return p.unpinned()
+          ? String.format("%s unpinned   %s on %s", p.pinnedAt(), p.model(), p.replica())
+          : String.format(
+              "%s pinned     %s v%d on %s", p.pinnedAt(), p.model(), p.version(), p.replica());
     }
     ModelStatus st = (ModelStatus) event;
     String kind = st.type().substring(st.type().lastIndexOf('.') + 1);

@@ -2,6 +2,7 @@ package dev.modelsync.agent.publish;
 
 import dev.modelsync.agent.publish.Refusals.Outgoing;
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
@@ -69,6 +70,7 @@ public final class Publisher implements AutoCloseable {
   public record Refusal(String model, String type, long version, String reason, int attempts) {}
 
   private final String topic;
+  private final String bootstrapServers;
   private final EventCodec codec;
   private final Admin admin;
   private final Listener listener;
@@ -98,6 +100,7 @@ public final class Publisher implements AutoCloseable {
       Admin admin,
       Listener listener) {
     this.topic = topic;
+    this.bootstrapServers = kafka.bootstrapServers();
     this.codec = codec;
     this.admin = admin;
     this.listener = listener;
@@ -220,6 +223,7 @@ public final class Publisher implements AutoCloseable {
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TopicExistsException) {
+        TopicRetention.check(admin, bootstrapServers, topic); // logs what to set if it drops events
         return true;
       }
       warnTopicOnce(e.getCause().toString());

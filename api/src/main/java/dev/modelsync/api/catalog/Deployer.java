@@ -8,6 +8,7 @@ import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -36,7 +37,7 @@ public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
   /** The settings a deployer runs with. */
-  public record Settings(int keepVersions, String replica) {}
+  public record Settings(int keepVersions, String replica, long maxTensorBytes) {}
 
   private final Context context;
   private final Turns turns;
@@ -51,6 +52,8 @@ public final class Deployer {
   /** Every saved, not deleted version seen on the topic, by model. */
   private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
 
+  private final Deletions deletions = new Deletions();
+  private final Pins pins;
   private final Map<String, String> failures = new HashMap<>();
   private final Object closing = new Object();
   private volatile boolean closed;
@@ -70,15 +73,19 @@ public final class Deployer {
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
-    this.loader = new VersionLoader(artifacts, engines, metrics);
+    this.loader = new VersionLoader(artifacts, engines, metrics, settings.maxTensorBytes());
     this.reports = new StatusReports(status, metrics, settings.replica());
     this.metrics = metrics;
     this.settings = settings;
+    this.pins = new Pins(this, catalog);
   }
 
   /** Records an event read while catching up on the topic; nothing is loaded yet. */
   public void replay(ModelEvent event) {
-    remember(event);
+    String refused = remember(event);
+    if (refused != null) {
+      LOG.warn("Skipping {}: {}", describe(event), refused);
+    }
   }
 
   /** Loads the newest versions of every known model (older ones serve if the newest fail). */
@@ -87,7 +94,9 @@ public final class Deployer {
         () -> {
           List<Future<?>> all = new ArrayList<>();
           for (String model : List.copyOf(known.keySet())) {
-            all.add(serially(model, () -> loadNewest(model)));
+            all.add(
+                serially(
+                    model, () -> loadNewest(model).transform(x -> pins.applyRemembered(model))));
           }
           return Future.join(all).mapEmpty();
         });
@@ -97,19 +106,33 @@ public final class Deployer {
   public void apply(ModelEvent event) {
     context.runOnContext(
         v -> {
-          remember(event);
-          if (event instanceof ModelSaved saved) {
+          String refused = remember(event);
+          if (refused != null) {
+            LOG.warn("Skipping {}: {}", describe(event), refused);
+            failed((ModelSaved) event, refused);
+          } else if (event instanceof ModelSaved saved) {
             serially(saved.model(), () -> load(saved, false));
           } else if (event instanceof ModelDeleted deleted) {
             serially(deleted.model(), () -> unloadDeleted(deleted));
+          } else if (event instanceof ModelPinned pin
+              && !pin.replica().equals(settings.replica())) {
+            serially(pin.model(), () -> pins.apply(pin)); // this replica's own were applied at once
           }
         });
   }
 
-  private void remember(ModelEvent event) {
+  /** Notes a saved version or a deletion; the reason when a save is refused as a replay. */
+  private String remember(ModelEvent event) {
     if (event instanceof ModelSaved saved) {
+      String refused = deletions.refusal(saved);
+      if (refused != null) {
+        return refused;
+      }
       known.computeIfAbsent(saved.model(), m -> new TreeMap<>()).put(saved.version(), saved);
+    } else if (event instanceof ModelPinned pin) {
+      pins.remember(pin);
     } else if (event instanceof ModelDeleted deleted) {
+      deletions.record(deleted);
       NavigableMap<Long, ModelSaved> versions = known.get(deleted.model());
       if (versions != null) {
         versions.remove(deleted.version());
@@ -118,6 +141,11 @@ public final class Deployer {
         }
       }
     }
+    return null;
+  }
+
+  private static String describe(ModelEvent event) {
+    return event.type() + " of " + event.model() + " version " + event.version();
   }
 
   /**
@@ -302,6 +330,14 @@ public final class Deployer {
 
   Catalog catalog() {
     return catalog;
+  }
+
+  Pins pins() {
+    return pins;
+  }
+
+  String replica() {
+    return settings.replica();
   }
 
   private static String key(String model, long version) {

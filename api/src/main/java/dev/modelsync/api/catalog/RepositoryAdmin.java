@@ -1,35 +1,57 @@
 package dev.modelsync.api.catalog;
 
 import dev.modelsync.api.catalog.CatalogException.Kind;
-import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.ModelPinned;
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
- * Operator actions: pin a version, roll back, unpin, and the KServe repository extension (index,
- * load, unload). Each runs in the deployer's per-model queue, so it never races a load.
+ * Operator actions: pin a version, roll back, unpin (recorded on Kafka and applied by every
+ * replica), and the KServe repository extension (index, load, unload: this replica only). Each runs
+ * in the deployer's per-model queue, so it never races a load.
  */
 public final class RepositoryAdmin {
   /** One row of {@code POST /v2/repository/index}. */
   public record IndexEntry(String name, String version, String state, String reason) {}
 
+  /** Where pins are recorded for every replica: the events topic. */
+  public interface PinLog {
+    /** Completes once the pin is stored (acknowledged by Kafka). */
+    Future<Void> record(ModelPinned pin);
+  }
+
   private final Deployer deployer;
   private final Catalog catalog;
+  private final Pins pins;
+  private final PinLog log;
 
-  public RepositoryAdmin(Deployer deployer) {
+  public RepositoryAdmin(Deployer deployer, PinLog log) {
     this.deployer = deployer;
     this.catalog = deployer.catalog();
+    this.pins = deployer.pins();
+    this.log = log;
   }
 
-  /** Serves {@code version} (loading it first if needed) until unpinned; returns it. */
+  /** Serves {@code version} (loading it first if needed) on every replica until unpinned. */
   public Future<Long> pin(String model, long version) {
     return deployer.onContext(
-        () -> deployer.serially(model, () -> pinNow(model, version, "pinned")));
+        () ->
+            deployer.serially(
+                model,
+                () -> {
+                  if (!pins.knows(model, version)) {
+                    return Future.failedFuture(
+                        new CatalogException(Kind.UNKNOWN, model + " has no version " + version));
+                  }
+                  return recordThen(model, version, () -> pins.pin(model, version, "pinned"));
+                }));
   }
 
-  /** Pins the newest version older than the one serving now; returns it. */
+  /** Pins, on every replica, the newest version older than the one serving here; returns it. */
   public Future<Long> rollback(String model) {
     return deployer.onContext(
         () ->
@@ -49,63 +71,41 @@ public final class RepositoryAdmin {
                             Kind.CONFLICT,
                             model + " has no version older than " + serving.version()));
                   }
-                  return pinNow(model, previous, "rolled back from " + serving.version());
+                  String why = "rolled back from " + serving.version();
+                  return recordThen(model, previous, () -> pins.pin(model, previous, why));
                 }));
   }
 
-  /** Serves the newest loaded version again; returns it. */
+  /** Serves the newest loaded version again on every replica; returns it. */
   public Future<Long> unpin(String model) {
     return deployer.onContext(
         () ->
             deployer.serially(
                 model,
                 () -> {
-                  ServedVersion before = catalog.serving(model);
-                  if (before == null) {
+                  if (catalog.serving(model) == null) {
                     return Future.failedFuture(unknown(model));
                   }
-                  catalog.unpin(model, null);
-                  ServedVersion after = catalog.serving(model);
-                  if (after != before) {
-                    deployer.activated(after, "unpinned");
-                  }
-                  deployer.trim(model);
-                  return Future.succeededFuture(after.version());
+                  return recordThen(model, 0, () -> pins.unpin(model, "unpinned"));
                 }));
   }
 
-  private Future<Long> pinNow(String model, long version, String why) {
-    ServedVersion before = catalog.serving(model);
-    ServedVersion loaded = catalog.version(model, version);
-    ModelSaved saved = deployer.known(model).get(version);
-    if (loaded == null && saved == null) {
-      return Future.failedFuture(
-          new CatalogException(Kind.UNKNOWN, model + " has no version " + version));
-    }
-    Long previousPin = catalog.pin(model, version);
-    if (loaded != null) {
-      if (before != loaded) {
-        deployer.activated(loaded, why);
-      }
-      return Future.succeededFuture(version);
-    }
-    return deployer
-        .load(saved, true)
-        .transform(
-            ar -> {
-              if (ar.failed()) {
-                catalog.unpin(model, previousPin);
-                return Future.failedFuture(
+  /**
+   * Records the pin on the events topic, then applies it here: nothing changes on any replica when
+   * Kafka does not take it, and the other replicas apply it as they read it.
+   */
+  private Future<Long> recordThen(String model, long version, Supplier<Future<Long>> apply) {
+    return log.record(new ModelPinned(model, version, Instant.now(), deployer.replica()))
+        .recover(
+            e ->
+                Future.failedFuture(
                     new CatalogException(
-                        Kind.LOAD_FAILED,
-                        model
-                            + " version "
-                            + version
-                            + " failed to load: "
-                            + ar.cause().getMessage()));
-              }
-              return Future.succeededFuture(version);
-            });
+                        Kind.CONFLICT,
+                        "the pin of "
+                            + model
+                            + " could not be recorded on Kafka, nothing changed: "
+                            + e.getMessage())))
+        .compose(x -> apply.get());
   }
 
   /** Loads the newest version of a model that is not loaded (repository extension). */

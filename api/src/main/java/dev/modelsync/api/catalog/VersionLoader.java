@@ -25,19 +25,23 @@ final class VersionLoader {
   private final ArtifactSource artifacts;
   private final EngineRegistry engines;
   private final ApiMetrics metrics;
+  private final long maxTensorBytes;
 
-  VersionLoader(ArtifactSource artifacts, EngineRegistry engines, ApiMetrics metrics) {
+  VersionLoader(
+      ArtifactSource artifacts, EngineRegistry engines, ApiMetrics metrics, long maxTensorBytes) {
     this.artifacts = artifacts;
     this.engines = engines;
     this.metrics = metrics;
+    this.maxTensorBytes = maxTensorBytes;
   }
 
   LoadedModel load(ModelSaved saved) throws ModelLoadException {
+    requireOwnArtifact(saved);
     Path dir = artifacts.fetch(saved);
     LoadedModel model = engines.load(saved.model(), dir, saved.engine(), saved.manifest());
     try {
       long started = System.nanoTime();
-      model.predict(warmUpInputs(model, saved.manifest()), List.of());
+      model.predict(warmUpInputs(model, saved.manifest(), maxTensorBytes), List.of());
       metrics.warmedUp(saved.model(), Duration.ofNanos(System.nanoTime() - started));
       return model;
     } catch (Exception e) {
@@ -60,8 +64,24 @@ final class VersionLoader {
     }
   }
 
-  /** The manifest's example, else zeros of each declared input with every -1 read as 1. */
-  static List<Tensor> warmUpInputs(LoadedModel model, Manifest manifest) throws ModelLoadException {
+  /**
+   * A version's files are its own: an event naming model {@code fraud} with {@code artifact: lin/2}
+   * (and lin/2's digest) would otherwise serve lin's files as fraud.
+   */
+  static void requireOwnArtifact(ModelSaved saved) throws ModelLoadException {
+    String own = saved.model() + "/" + saved.version();
+    if (!own.equals(saved.artifact())) {
+      throw new ModelLoadException(
+          "refused: artifact '" + saved.artifact() + "' is not the version's own '" + own + "'");
+    }
+  }
+
+  /**
+   * The manifest's example, else zeros of each declared input with every -1 read as 1; refused
+   * (before allocating) when a declared input is larger than a request's tensor may be.
+   */
+  static List<Tensor> warmUpInputs(LoadedModel model, Manifest manifest, long maxTensorBytes)
+      throws ModelLoadException {
     List<Tensor> inputs = new ArrayList<>();
     if (manifest != null && !manifest.example().isEmpty()) {
       for (Manifest.ExampleTensor ex : manifest.example()) {
@@ -101,8 +121,16 @@ final class VersionLoader {
         shape[i] = shape[i] < 0 ? 1 : shape[i];
       }
       long n = Tensor.elementCount(shape);
-      if (n < 0) {
-        throw new ModelLoadException("input '" + info.name() + "' is too large to warm up");
+      long bytes = n * (type.bytes() == 0 ? 8 : type.bytes());
+      if (n < 0 || bytes > maxTensorBytes) {
+        throw new ModelLoadException(
+            "input '"
+                + info.name()
+                + "' of shape "
+                + java.util.Arrays.toString(shape)
+                + " is too large to warm up: over "
+                + maxTensorBytes
+                + " bytes (MODELSYNC_MAX_TENSOR_BYTES)");
       }
       inputs.add(new Tensor(info.name(), type, shape, type.newArray((int) n)));
     }

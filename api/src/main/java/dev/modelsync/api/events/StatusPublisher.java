@@ -4,12 +4,14 @@ import dev.modelsync.api.catalog.StatusSink;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,39 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
             LOG.warn("Could not publish {} of {}: {}", status.type(), status.model(), e.toString());
           }
         });
+  }
+
+  /**
+   * Produces an event to another topic (the events topic: admin pins) and completes once Kafka
+   * acknowledges it, or fails.
+   */
+  public CompletableFuture<Void> record(String eventsTopic, ModelEvent event) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      sender.execute(
+          () -> {
+            try {
+              var record = new ProducerRecord<>(eventsTopic, event.model(), codec.encode(event));
+              record
+                  .headers()
+                  .add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+              producer.send(
+                  record,
+                  (meta, e) -> {
+                    if (e != null) {
+                      done.completeExceptionally(e);
+                    } else {
+                      done.complete(null);
+                    }
+                  });
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e); // closing
+    }
+    return done;
   }
 
   /** Flushes what is queued and closes (blocking: call from a worker). */

@@ -1,6 +1,7 @@
 package dev.modelsync.api.events;
 
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.Topics;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the two topics with their configs when they do not exist yet, so an api started before
- * any agent does not wait for a topic the broker would otherwise auto-create with wrong retention.
+ * any agent does not wait for a topic the broker would otherwise auto-create with wrong retention;
+ * an events topic that exists already has its retention checked ({@link TopicRetention}).
  */
 public final class TopicSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
@@ -40,6 +42,8 @@ public final class TopicSetup {
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             LOG.warn("Could not create topic {}: {}", topic.name(), e.getCause().toString());
+          } else if (topic.name().equals(eventsTopic)) {
+            TopicRetention.check(admin, kafka.bootstrapServers(), eventsTopic);
           }
         }
       }

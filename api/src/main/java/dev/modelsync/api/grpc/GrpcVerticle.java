@@ -13,10 +13,12 @@ import io.vertx.grpc.server.GrpcServerOptions;
  */
 public final class GrpcVerticle extends VerticleBase {
   private final Services services;
+  private final String host;
   private final int port;
 
-  public GrpcVerticle(Services services, int port) {
+  public GrpcVerticle(Services services, String host, int port) {
     this.services = services;
+    this.host = host;
     this.port = port;
   }
 
@@ -28,7 +30,7 @@ public final class GrpcVerticle extends VerticleBase {
             vertx, new GrpcServerOptions().setMaxMessageSize(services.maxBodyBytes()));
     new InferenceService(vertx, services).bind(grpc);
     return vertx
-        .createHttpServer(new HttpServerOptions().setPort(port))
+        .createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(grpc)
         .listen();
   }

@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * Token-protected operator calls (pin, roll back, unpin, repository load and unload) and the
@@ -22,16 +20,15 @@ final class AdminHandlers {
 
   /** Lets the request on only with the right bearer token. */
   void authorize(RoutingContext ctx) {
-    String token = services.adminToken();
-    if (token == null) {
+    var token = services.adminToken();
+    if (token.isEmpty()) {
       throw new ApiError(403, "admin calls are disabled: MODELSYNC_ADMIN_TOKEN is not set");
     }
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiError(401, "admin calls need an 'Authorization: Bearer <token>' header");
     }
-    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
+    if (!token.get().matches(header.substring(7).trim())) {
       throw new ApiError(403, "wrong admin token");
     }
     ctx.next();

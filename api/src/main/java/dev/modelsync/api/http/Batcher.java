@@ -10,7 +10,9 @@ import java.util.List;
  * Runs the jobs an inference thread drained in one go: parses each, and runs consecutive requests
  * for the same version with the same input layout as one stacked model run (dynamic batching).
  * Under load this turns many small runs into a few larger ones; with one request waiting it is a
- * plain run. If a stacked run fails, each request runs alone so that errors stay its own.
+ * plain run. If a stacked run fails, each request runs alone so that errors stay its own. A stack
+ * holds at most {@code MODELSYNC_MAX_TENSOR_BYTES} of inputs, so stacking never allocates more than
+ * one request may.
  */
 final class Batcher {
   private Batcher() {}
@@ -31,7 +33,11 @@ final class Batcher {
       InferenceJob first = ready.get(i);
       int end = i + 1;
       if (Batching.batchable(first.version.loaded())) {
-        while (end < ready.size() && together(first, ready.get(end))) {
+        long bytes = first.inputBytes();
+        long limit = first.stackLimit();
+        while (end < ready.size()
+            && together(first, ready.get(end))
+            && (bytes += ready.get(end).inputBytes()) <= limit) {
           end++;
         }
       }

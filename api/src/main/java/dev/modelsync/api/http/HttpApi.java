@@ -35,6 +35,8 @@ public final class HttpApi {
     var admin = new AdminHandlers(services);
     var triton = new TritonHandlers(services);
     var tfServing = new TfServingHandlers(services, infer);
+    // a platform handler, so Vert.x Web lets it run before the BodyHandler
+    io.vertx.ext.web.handler.PlatformHandler admit = infer::admit;
     Buffer openapi = resource("/openapi.yaml");
     BodyHandler body =
         BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
@@ -56,8 +58,12 @@ public final class HttpApi {
     router.get("/v2/models/:model/ready").handler(meta::modelReady);
     router.get("/v2/models/:model/versions/:version/ready").handler(meta::modelReady);
 
-    router.post("/v2/models/:model/infer").handler(body).handler(infer::v2);
-    router.post("/v2/models/:model/versions/:version/infer").handler(body).handler(infer::v2);
+    router.post("/v2/models/:model/infer").handler(admit).handler(body).handler(infer::v2);
+    router
+        .post("/v2/models/:model/versions/:version/infer")
+        .handler(admit)
+        .handler(body)
+        .handler(infer::v2);
     router.post("/v2/repository/index").handler(body).handler(admin::index);
     for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {
       var route =
@@ -86,6 +92,7 @@ public final class HttpApi {
         .handler(tfServing::labelPredict);
     router
         .postWithRegex("/v1/models/([^/:]+)(?:/versions/([^/:]+))?:predict")
+        .handler(admit)
         .handler(body)
         .handler(infer::tfPredict);
 

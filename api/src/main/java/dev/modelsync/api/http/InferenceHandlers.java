@@ -31,12 +31,18 @@ final class InferenceHandlers {
       HttpHeaders.createOptimized("application/octet-stream");
   private static final CharSequence BINARY_HEADER =
       HttpHeaders.createOptimized(BinaryTensors.HEADER);
+
+  /** Where the router path keeps a request's admission ticket between its handlers. */
+  private static final String TICKET = "modelsync.admission";
+
   private final Services services;
+  private final Bodies bodies;
   private final Protocol v2;
   private final Protocol tf;
 
   InferenceHandlers(Services services) {
     this.services = services;
+    this.bodies = new Bodies(services);
     this.v2 = v2(services.maxTensorBytes());
     this.tf = tf(services.maxTensorBytes());
   }
@@ -106,13 +112,34 @@ final class InferenceHandlers {
     String m = model;
     String v = version;
     timeout.arm(req);
-    readBody(req, body -> infer(req, body, m, v, v2));
+    Admission.Ticket ticket = bodies.admit(req);
+    if (ticket != null) {
+      req.response().endHandler(x -> ticket.releaseUnlessSubmitted());
+      req.response().closeHandler(x -> ticket.releaseUnlessSubmitted());
+      bodies.read(req, ticket, body -> infer(req, ticket, body, m, v, v2));
+    }
     return true;
+  }
+
+  /** Router step before the BodyHandler of the infer routes: admission before the body. */
+  void admit(RoutingContext ctx) {
+    Admission.Ticket ticket = bodies.admit(ctx.request());
+    if (ticket != null) {
+      ctx.put(TICKET, ticket);
+      ctx.addEndHandler(x -> ticket.releaseUnlessSubmitted());
+      ctx.next();
+    }
   }
 
   /** Router route of KServe infer, for requests the fast path does not take. */
   void v2(RoutingContext ctx) {
-    infer(ctx.request(), ctx.body().buffer(), ctx.pathParam("model"), ctx.pathParam("version"), v2);
+    infer(
+        ctx.request(),
+        ctx.get(TICKET),
+        ctx.body().buffer(),
+        ctx.pathParam("model"),
+        ctx.pathParam("version"),
+        v2);
   }
 
   /** Router route of {@code POST /v1/models/{m}[/versions/{v}]:predict}. */
@@ -122,72 +149,33 @@ final class InferenceHandlers {
 
   /** TF Serving predict on a version the caller resolved (from a label); null for the serving. */
   void tfPredict(RoutingContext ctx, String model, String version) {
-    infer(ctx.request(), ctx.body().buffer(), model, version, tf);
-  }
-
-  private void readBody(HttpServerRequest req, io.vertx.core.Handler<Buffer> then) {
-    int max = services.maxBodyBytes();
-    long length = contentLength(req);
-    if (length > max) {
-      tooLarge(req, max);
-      return;
-    }
-    Buffer body = Buffer.buffer(length < 0 ? 512 : (int) length);
-    boolean[] over = new boolean[1];
-    req.handler(
-        chunk -> {
-          if (!over[0] && body.length() + chunk.length() > max) {
-            over[0] = true;
-          } else if (!over[0]) {
-            body.appendBuffer(chunk);
-          }
-        });
-    req.endHandler(
-        x -> {
-          if (over[0]) {
-            tooLarge(req, max);
-          } else {
-            then.handle(body);
-          }
-        });
-  }
-
-  /** The declared body length; -1 when absent or unreadable (the size limit still applies). */
-  private static long contentLength(HttpServerRequest req) {
-    String header = req.getHeader("content-length");
-    if (header == null || header.isEmpty() || header.length() > 18) {
-      return header != null && header.length() > 18 ? Long.MAX_VALUE : -1;
-    }
-    try {
-      return Long.parseLong(header);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static void tooLarge(HttpServerRequest req, int max) {
-    req.response().putHeader("connection", "close");
-    HttpErrors.send(
-        req,
-        ApiError.badRequest(
-            "the request body is larger than the limit of "
-                + max
-                + " bytes (MODELSYNC_MAX_BODY_BYTES)"));
+    infer(ctx.request(), ctx.get(TICKET), ctx.body().buffer(), model, version, tf);
   }
 
   private void infer(
-      HttpServerRequest req, Buffer body, String model, String versionText, Protocol work) {
+      HttpServerRequest req,
+      Admission.Ticket ticket,
+      Buffer body,
+      String model,
+      String versionText,
+      Protocol work) {
     if (req.response().ended()) {
+      ticket.release();
       return; // timed out while the body arrived
     }
+    ticket.cover(body == null ? 0 : body.length()); // the router's BodyHandler read it uncharged
     ServedVersion v;
     try {
-      v = Inference.admit(services, model, versionText);
+      v = Inference.lease(services, model, versionText);
     } catch (ApiError e) {
+      ticket.release();
       HttpErrors.send(req, e);
       return;
     }
-    Job job = new Job(Vertx.currentContext(), req, v, body == null ? null : body.getBytes(), work);
+    ticket.submitted();
+    Job job =
+        new Job(
+            Vertx.currentContext(), req, ticket, v, body == null ? null : body.getBytes(), work);
     job.binaryHeader = req.getHeader(BinaryTensors.HEADER);
     job.submit();
   }
@@ -195,14 +183,22 @@ final class InferenceHandlers {
   /** One HTTP request on its way through the inference threads. */
   final class Job extends InferenceJob {
     private final HttpServerRequest req;
+    private final Admission.Ticket ticket;
     private final byte[] body;
     private final Protocol protocol;
     private String binaryHeader;
     private BinaryTensors.Answer answer;
 
-    Job(Context context, HttpServerRequest req, ServedVersion version, byte[] body, Protocol p) {
+    Job(
+        Context context,
+        HttpServerRequest req,
+        Admission.Ticket ticket,
+        ServedVersion version,
+        byte[] body,
+        Protocol p) {
       super(context, services, version);
       this.req = req;
+      this.ticket = ticket;
       this.body = body;
       this.protocol = p;
     }
@@ -215,6 +211,12 @@ final class InferenceHandlers {
     @Override
     protected void write(ServedVersion v, Parsed request, List<Tensor> outputs) {
       answer = protocol.encode(v, request, outputs);
+    }
+
+    /** The ticket holds this request's in-flight slot and body bytes. */
+    @Override
+    protected void releaseSlot() {
+      ticket.release();
     }
 
     @Override

@@ -63,6 +63,25 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     }
   }
 
+  /** Gives back the in-flight slot {@link Inference#admit} took; HTTP holds it in a ticket. */
+  protected void releaseSlot() {
+    services.metrics().inFlight().decrementAndGet();
+  }
+
+  /** Bytes of the parsed inputs (8 per BYTES element, as the tensor limit counts them). */
+  final long inputBytes() {
+    long total = 0;
+    for (Tensor t : parsed.inputs()) {
+      total += (long) t.size() * (t.type().bytes() == 0 ? 8 : t.type().bytes());
+    }
+    return total;
+  }
+
+  /** The most input bytes one stacked run may hold: what one request's tensor may. */
+  final long stackLimit() {
+    return services.maxTensorBytes();
+  }
+
   /** Reads the request; false (with the failure kept for the answer) when it is bad. */
   final boolean parse() {
     try {
@@ -127,7 +146,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
    */
   protected final Throwable settle(boolean dropped) {
     version.release();
-    services.metrics().inFlight().decrementAndGet();
+    releaseSlot();
     VersionMeters meters = version.meters();
     if (failure == null && !answered) {
       failure = new IllegalStateException("the inference thread gave no answer");

@@ -40,6 +40,10 @@ final class MetadataHandlers {
    * the protocol's current text defines these bodies; Triton's client reads the status only.
    */
   void live(RoutingContext ctx) {
+    String failure = services.liveness().get();
+    if (failure != null) {
+      throw new ApiError(503, "not live: " + failure);
+    }
     json(ctx, new JsonObject().put("live", true));
   }
 

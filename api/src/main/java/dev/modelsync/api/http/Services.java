@@ -4,6 +4,8 @@ import dev.modelsync.api.catalog.Catalog;
 import dev.modelsync.api.catalog.RepositoryAdmin;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.config.KafkaHealth;
+import dev.modelsync.config.Secret;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -12,8 +14,10 @@ import java.util.function.Supplier;
  *
  * @param ready true once the catalog is rebuilt and the latest versions are loaded
  * @param inference the inference threads (inference never runs on an event loop)
- * @param adminToken bearer token of admin calls; null refuses them all
+ * @param adminToken bearer token of admin calls; empty refuses them all
  * @param maxInFlight inference requests admitted at once; more get 503 overloaded
+ * @param liveness null while the process works; else why it cannot recover (liveness 503)
+ * @param maxBufferedBytes body bytes of admitted requests held at once; more get 503 overloaded
  * @param health the api's own health: catalog readiness and Kafka connectivity
  * @param maxTensorBytes largest tensor a request may carry (elements × bytes per element)
  * @param requestTimeoutMs time a request may take from arrival to answer
@@ -24,9 +28,11 @@ public record Services(
     ApiMetrics metrics,
     BooleanSupplier ready,
     InferenceExecutor inference,
-    String adminToken,
+    Optional<Secret> adminToken,
     int maxBodyBytes,
     int maxInFlight,
     Supplier<KafkaHealth.Status> health,
     long maxTensorBytes,
-    long requestTimeoutMs) {}
+    long requestTimeoutMs,
+    long maxBufferedBytes,
+    Supplier<String> liveness) {}

@@ -27,6 +27,7 @@ public final class ApiMetrics implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong consumerLag = new AtomicLong();
+  private final AtomicLong bodyBytes = new AtomicLong();
   private final Counter overloaded;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -60,6 +61,11 @@ public final class ApiMetrics implements AutoCloseable {
     Gauge.builder("modelsync.infer.in_flight", inFlight, AtomicInteger::get)
         .description("Inference requests being processed")
         .baseUnit("requests")
+        .register(registry);
+    // modelsync_infer_body_bytes: admitted request bodies held (arrived, not yet answered)
+    Gauge.builder("modelsync.infer.body", bodyBytes, AtomicLong::get)
+        .description("Bytes of admitted inference request bodies received and not yet answered")
+        .baseUnit("bytes")
         .register(registry);
     // modelsync_versions_loaded
     Gauge.builder("modelsync.versions.loaded", versionsLoaded)
@@ -143,6 +149,11 @@ public final class ApiMetrics implements AutoCloseable {
 
   public void overloaded() {
     overloaded.increment();
+  }
+
+  /** Bytes of admitted request bodies held now (MODELSYNC_MAX_BUFFERED_BYTES bounds it). */
+  public AtomicLong bodyBytes() {
+    return bodyBytes;
   }
 
   public AtomicInteger inFlight() {
