@@ -58,7 +58,11 @@ public final class TopicVersions {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           try {
             ModelEvent e = codec.decode(r.value());
-            highest.merge(e.model(), e.version(), Math::max);
+            // a pin (model.pinned) names a version already saved, or 0: only saves count
+            if (e instanceof dev.modelsync.events.ModelSaved
+                || e instanceof dev.modelsync.events.ModelDeleted) {
+              highest.merge(e.model(), e.version(), Math::max);
+            }
           } catch (EventDecodingException ignored) {
             // not one of ours (or not signed with our key): names no version of ours
           }
