@@ -130,7 +130,8 @@ public final class Api {
                       engines,
                       status,
                       metrics,
-                      new Deployer.Settings(config.keepVersions(), config.instanceId()));
+                      new Deployer.Settings(
+                          config.keepVersions(), config.instanceId(), config.gate()));
               Services services =
                   new Services(
                       catalog,

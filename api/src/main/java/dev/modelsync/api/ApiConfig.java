@@ -1,5 +1,6 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.catalog.GateMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -38,7 +39,8 @@ public record ApiConfig(
     long maxTensorBytes,
     long requestTimeoutMs,
     Optional<EventKey> eventKey,
-    Artifacts artifacts) {
+    Artifacts artifacts,
+    GateMode gate) {
 
   /**
    * Where versions come from besides the store directory.
@@ -160,6 +162,14 @@ public record ApiConfig(
           "30000",
           "time to answer a request: 408 if the body is still arriving, else 503");
 
+  public static final Option GATE =
+      Option.optional(
+          "MODELSYNC_GATE",
+          null,
+          "off",
+          "off | required: required refuses (model.rejected) a version whose model.json has no"
+              + " gate");
+
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
@@ -182,7 +192,8 @@ public record ApiConfig(
           ARTIFACT_BASE_URL,
           ArtifactToken.OPTION,
           CACHE_DIR,
-          CACHE_MAX_BYTES);
+          CACHE_MAX_BYTES,
+          GATE);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -213,6 +224,7 @@ public record ApiConfig(
     requireRange(MAX_TENSOR_BYTES, maxTensorBytes, 1024, 1L << 40);
     requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 100, 3_600_000);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    Objects.requireNonNull(gate, GATE.label());
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -242,7 +254,17 @@ public record ApiConfig(
             s.optionalString(CACHE_DIR) == null
                 ? Optional.empty()
                 : Optional.of(s.writableDirectory(CACHE_DIR)),
-            s.positiveLong(CACHE_MAX_BYTES)));
+            s.positiveLong(CACHE_MAX_BYTES)),
+        gateMode(s.string(GATE)));
+  }
+
+  private static GateMode gateMode(String text) {
+    return switch (text) {
+      case "off" -> GateMode.OFF;
+      case "required" -> GateMode.REQUIRED;
+      default ->
+          throw new ConfigException(GATE.label() + " must be off or required, got '" + text + "'");
+    };
   }
 
   private static URI url(String text) {
@@ -273,7 +295,8 @@ public record ApiConfig(
         maxTensorBytes,
         requestTimeoutMs,
         eventKey,
-        artifacts);
+        artifacts,
+        gate);
   }
 
   private static int intValue(Settings s, Option option) {

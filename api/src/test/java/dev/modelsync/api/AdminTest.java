@@ -103,7 +103,8 @@ class AdminTest {
         c.maxTensorBytes(),
         c.requestTimeoutMs(),
         c.eventKey(),
-        c.artifacts());
+        c.artifacts(),
+        c.gate());
   }
 
   @Test
