@@ -38,6 +38,7 @@ class FakeApi:
     def __init__(self, statuses):
         self.statuses = list(statuses)
         self.paths = []
+        self.index = None  # POST /v2/repository/index answer; None = 404
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +47,16 @@ class FakeApi:
                 status = api.statuses.pop(0) if len(api.statuses) > 1 else api.statuses[0]
                 body = b"{}" if status == 200 else json.dumps({"error": "not ready"}).encode()
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):  # the repository index, when the test scripted one
+                api.paths.append("POST " + self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.dumps(api.index if api.index is not None else {"error": "no"}).encode()
+                self.send_response(200 if api.index is not None else 404)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -167,7 +167,7 @@ public record ApiConfig(
           "MODELSYNC_GATE",
           null,
           "off",
-          "off | required: required refuses (model.rejected) a version whose model.json has no"
+          "off or required: required refuses (model.rejected) a version whose model.json has no"
               + " gate");
 
   public static final List<Option> OPTIONS =

@@ -54,20 +54,16 @@ final class Gate {
       }
     }
     if (differing > 0) {
-      Mismatch m = first.get(0);
-      throw new GateRejected(
-          String.format(
-              "rejected by its gate: %d value(s) differ; first: case %d output '%s'[%d] expected"
-                  + " %s, got %s (abs %s, rel %s)",
-              differing,
-              m.gateCase(),
-              m.output(),
-              m.index(),
-              m.expected(),
-              m.actual(),
-              m.abs(),
-              m.rel()),
-          first);
+      StringBuilder reason =
+          new StringBuilder("rejected by its gate: " + differing + " value(s) differ:");
+      for (Mismatch m : first) {
+        reason.append(
+            String.format(
+                " case %d output '%s'[%d] expected %s, got %s (abs %s, rel %s);",
+                m.gateCase(), m.output(), m.index(), m.expected(), m.actual(), m.abs(), m.rel()));
+      }
+      reason.setLength(reason.length() - 1);
+      throw new GateRejected(reason.toString(), first);
     }
   }
 
