@@ -33,11 +33,14 @@ def models_dir(tmp_path, monkeypatch):
 
 class FakeApi:
     """A stand-in for the api's readiness endpoint: answers each ready request with the next
-    status of a script (the last one repeats), and records the paths it was asked."""
+    status of a script (the last one repeats), and records the paths it was asked; POSTs (the
+    repository index the helper reads when a version is not loaded) are recorded apart."""
 
     def __init__(self, statuses):
         self.statuses = list(statuses)
         self.paths = []
+        self.index = None  # POST /v2/repository/index answer; None = 404
+        self.posts = []
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +49,16 @@ class FakeApi:
                 status = api.statuses.pop(0) if len(api.statuses) > 1 else api.statuses[0]
                 body = b"{}" if status == 200 else json.dumps({"error": "not ready"}).encode()
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):  # the repository index, when the test scripted one
+                api.posts.append(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.dumps(api.index if api.index is not None else {"error": "no"}).encode()
+                self.send_response(200 if api.index is not None else 404)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -15,7 +15,7 @@ from typing import Any
 
 import onnx
 
-from . import _convert, _native, _wait
+from . import _convert, _gate, _native, _wait
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MODEL_FILE = "model.onnx"
@@ -44,6 +44,9 @@ def save_model(
     models_dir: str | os.PathLike | None = None,
     api_url: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    gate: bool = False,
+    gate_inputs: Any = None,
+    gate_tolerance: dict | None = None,
 ) -> SavedModel:
     """Saves a model as ``<models_dir>/<name>/<next version>/`` with its model file and
     ``model.json``, renamed into place in one step so the agent never sees half a save.
@@ -64,6 +67,14 @@ def save_model(
         models_dir: default ``$MODELSYNC_MODELS_DIR``.
         api_url: default ``$MODELSYNC_API_URL``; needed only when ``wait`` is true.
         timeout: seconds to wait for the api before ``TimeoutError``.
+        gate: write a gate into ``model.json``: the example input (its first row) with what the
+            model object given here answers for it. The api runs it on the saved version before
+            it serves; if the answers differ by more than the tolerance the version is refused
+            (``model.rejected``), the served one keeps serving, and the wait raises
+            :class:`ModelRejected` with the differing values.
+        gate_inputs: the gate's inputs instead (all rows kept; same forms as ``example_input``);
+            implies ``gate=True``.
+        gate_tolerance: ``{"abs": ..., "rel": ...}`` (either or both); default abs 1e-4, rel 1e-3.
 
     The model is written with ONNX IR version 8 and opset <= 21, because the ONNX Runtime in the
     api rejects the IR version 14 that onnx >= 1.23 writes by default.
@@ -75,6 +86,7 @@ def save_model(
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
 
+    gated = gate or gate_inputs is not None
     native = _native.detect(model_or_path, example_input)
     if native is not None:
         files = native.files
@@ -86,6 +98,10 @@ def save_model(
             "example": native.example,
             "metadata": {**native.versions, **_metadata(native.source, metadata)},
         }
+        if gated:
+            manifest["gate"] = _gate.build(
+                model_or_path, None, native.inputs, native.outputs,
+                _gate_arrays(native.inputs, native.example, gate_inputs), gate_tolerance)
     else:
         model, source = _convert.to_onnx(model_or_path, example_input)
         inputs, outputs = _convert.signature(model)
@@ -101,6 +117,10 @@ def save_model(
             "example": examples,
             "metadata": _metadata(source, metadata),
         }
+        if gated:
+            manifest["gate"] = _gate.build(
+                model_or_path, model, inputs, outputs,
+                _gate_arrays(inputs, examples, gate_inputs), gate_tolerance)
     version, path = _write_version(models_dir, name, files, manifest)
     if not wait:
         return SavedModel(name, version, path)
@@ -109,6 +129,14 @@ def save_model(
     print(f"{name} version {version} is being served after {seconds:.2f} s: POST {infer_url}"
           f" (latest: {api_url.rstrip('/')}/v2/models/{name}/infer)")
     return SavedModel(name, version, path, infer_url, seconds)
+
+
+def _gate_arrays(inputs: list[dict], examples: list[dict], gate_inputs: Any) -> dict:
+    if gate_inputs is not None:
+        return _convert._arrays_by_name(inputs, gate_inputs)
+    if not examples:
+        raise ValueError("gate=True needs an input to run: pass example_input= or gate_inputs=")
+    return _gate.arrays_of(examples)
 
 
 def _check_name(name: Any) -> None:

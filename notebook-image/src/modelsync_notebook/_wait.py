@@ -1,7 +1,8 @@
-"""Poll the api's KServe v2 readiness endpoint for one model version."""
+"""Poll the api's KServe v2 readiness endpoint for one model version; stop when the api rejected it."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -9,11 +10,18 @@ import urllib.request
 
 POLL_FIRST = 0.02
 POLL_MAX = 0.5
+REJECTED = "rejected"
+
+
+class ModelRejected(Exception):
+    """The api refused the saved version: its gate's answers differ (the message lists the
+    differing values), or it has none and the api requires one. The served version keeps serving."""
 
 
 def until_ready(api_url: str, name: str, version: int, timeout: float) -> float:
     """Returns the seconds until ``GET /v2/models/{name}/versions/{version}/ready`` answered 200;
-    raises TimeoutError, saying what the api last answered, when it does not within timeout."""
+    raises TimeoutError, saying what the api last answered, when it does not within timeout, and
+    ModelRejected as soon as the api's repository index says it refused the version."""
     url = (f"{api_url.rstrip('/')}/v2/models/{urllib.parse.quote(name, safe='')}"
            f"/versions/{version}/ready")
     start = time.monotonic()
@@ -34,6 +42,12 @@ def until_ready(api_url: str, name: str, version: int, timeout: float) -> float:
                 last = f"HTTP {response.status}"
         except urllib.error.HTTPError as e:
             last = f"HTTP {e.code}{_error_text(e)}"
+            if e.code == 404:  # not loaded: still loading, or refused
+                reason = _rejection(api_url, name, version, remaining)
+                if reason is not None:
+                    raise ModelRejected(
+                        f"{name} version {version} was saved but the api refused to serve it"
+                        f" (the version it served before keeps serving): {reason}") from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             last = f"cannot connect: {reason}"
@@ -49,3 +63,22 @@ def _error_text(error: urllib.error.HTTPError) -> str:
     finally:
         error.close()
     return f" {body}" if body else ""
+
+
+def _rejection(api_url: str, name: str, version: int, remaining: float) -> str | None:
+    """The api's reason when its repository index lists the version as rejected, else None (also
+    when the index cannot be read: then the wait goes on)."""
+    request = urllib.request.Request(
+        f"{api_url.rstrip('/')}/v2/repository/index", data=b"{}",
+        headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=min(max(remaining, 0.05), 5.0)) as response:
+            entries = json.loads(response.read(1 << 22))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    for entry in entries if isinstance(entries, list) else []:
+        if (isinstance(entry, dict) and entry.get("name") == name
+                and str(entry.get("version")) == str(version)
+                and str(entry.get("reason", "")).startswith(REJECTED)):
+            return entry["reason"]
+    return None

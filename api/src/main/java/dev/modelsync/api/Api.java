@@ -135,7 +135,10 @@ public final class Api {
                       status,
                       metrics,
                       new Deployer.Settings(
-                          config.keepVersions(), config.instanceId(), config.maxTensorBytes()));
+                          config.keepVersions(),
+                          config.instanceId(),
+                          config.maxTensorBytes(),
+                          config.gate()));
               Services services =
                   new Services(
                       catalog,

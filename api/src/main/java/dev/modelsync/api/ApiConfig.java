@@ -1,5 +1,6 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.catalog.GateMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -42,7 +43,8 @@ public record ApiConfig(
     Optional<EventKey> eventKey,
     Artifacts artifacts,
     int grpcPort,
-    long maxBufferedBytes) {
+    long maxBufferedBytes,
+    GateMode gate) {
 
   /**
    * Where versions come from besides the store directory.
@@ -190,6 +192,14 @@ public record ApiConfig(
           "30000",
           "time to answer a request: 408 if the body is still arriving, else 503");
 
+  public static final Option GATE =
+      Option.optional(
+          "MODELSYNC_GATE",
+          null,
+          "off",
+          "off or required: required refuses (model.rejected) a version whose model.json has no"
+              + " gate");
+
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
@@ -215,7 +225,8 @@ public record ApiConfig(
           ARTIFACT_BASE_URL,
           ArtifactToken.OPTION,
           CACHE_DIR,
-          CACHE_MAX_BYTES);
+          CACHE_MAX_BYTES,
+          GATE);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -254,6 +265,7 @@ public record ApiConfig(
     requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 100, 3_600_000);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     requireRange(MAX_BUFFERED_BYTES, maxBufferedBytes, maxBodyBytes, 1L << 40);
+    Objects.requireNonNull(gate, GATE.label());
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -287,7 +299,17 @@ public record ApiConfig(
                 : Optional.of(s.writableDirectory(CACHE_DIR)),
             s.positiveLong(CACHE_MAX_BYTES)),
         s.port(GRPC_PORT),
-        s.longValue(MAX_BUFFERED_BYTES));
+        s.longValue(MAX_BUFFERED_BYTES),
+        gateMode(s.string(GATE)));
+  }
+
+  private static GateMode gateMode(String text) {
+    return switch (text) {
+      case "off" -> GateMode.OFF;
+      case "required" -> GateMode.REQUIRED;
+      default ->
+          throw new ConfigException(GATE.label() + " must be off or required, got '" + text + "'");
+    };
   }
 
   private static URI url(String text) {
@@ -321,7 +343,8 @@ public record ApiConfig(
         eventKey,
         artifacts,
         grpcPort,
-        maxBufferedBytes);
+        maxBufferedBytes,
+        gate);
   }
 
   private static int intValue(Settings s, Option option) {

@@ -106,7 +106,8 @@ class AdminTest {
         c.eventKey(),
         c.artifacts(),
         c.grpcPort(),
-        c.maxBufferedBytes());
+        c.maxBufferedBytes(),
+        c.gate());
   }
 
   @Test

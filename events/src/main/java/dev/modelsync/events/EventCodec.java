@@ -127,7 +127,8 @@ public final class EventCodec {
           case EventTypes.LOADED,
               EventTypes.ACTIVATED,
               EventTypes.LOAD_FAILED,
-              EventTypes.UNLOADED ->
+              EventTypes.UNLOADED,
+              EventTypes.REJECTED ->
               ModelStatus.class;
           default -> throw new EventDecodingException("unknown event type " + event.getType());
         };

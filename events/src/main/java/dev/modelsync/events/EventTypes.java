@@ -10,5 +10,10 @@ public final class EventTypes {
   public static final String LOAD_FAILED = "dev.modelsync.model.load_failed";
   public static final String UNLOADED = "dev.modelsync.model.unloaded";
 
+  /**
+   * A replica refused a version: its gate's answers differ, or it has no gate and one is required.
+   */
+  public static final String REJECTED = "dev.modelsync.model.rejected";
+
   private EventTypes() {}
 }

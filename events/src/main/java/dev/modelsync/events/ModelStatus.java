@@ -1,23 +1,27 @@
 package dev.modelsync.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * What one api replica did with a version: loaded it, made it the one answering, failed to load it,
- * or unloaded it.
+ * refused it at its gate, or unloaded it.
  *
  * @param type one of {@link EventTypes#LOADED}, {@link EventTypes#ACTIVATED}, {@link
- *     EventTypes#LOAD_FAILED}, {@link EventTypes#UNLOADED}
+ *     EventTypes#LOAD_FAILED}, {@link EventTypes#REJECTED}, {@link EventTypes#UNLOADED}
  * @param model model name
  * @param version version
  * @param digest digest of the version, when known
  * @param replica the replica's instance id
  * @param loadMillis time to verify, load and warm up, for loaded/activated; else null
  * @param saveToServeMillis from the save event's {@code savedAt} to activation; else null
- * @param reason why a load failed or a version was unloaded; else null
+ * @param reason why a load failed, a version was rejected or unloaded; else null
  * @param at when it happened
+ * @param mismatches for {@code model.rejected}: the first values that differ from the gate's
+ *     expectations (at most {@link #MAX_MISMATCHES}); else empty
  */
 public record ModelStatus(
     String type,
@@ -28,11 +32,20 @@ public record ModelStatus(
     Long loadMillis,
     Long saveToServeMillis,
     String reason,
-    Instant at)
+    Instant at,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Mismatch> mismatches)
     implements ModelEvent {
 
+  /** The most mismatches an event carries: enough to see the pattern, small on the topic. */
+  public static final int MAX_MISMATCHES = 5;
+
   private static final Set<String> TYPES =
-      Set.of(EventTypes.LOADED, EventTypes.ACTIVATED, EventTypes.LOAD_FAILED, EventTypes.UNLOADED);
+      Set.of(
+          EventTypes.LOADED,
+          EventTypes.ACTIVATED,
+          EventTypes.LOAD_FAILED,
+          EventTypes.REJECTED,
+          EventTypes.UNLOADED);
 
   public ModelStatus {
     if (!TYPES.contains(type)) {
@@ -41,5 +54,40 @@ public record ModelStatus(
     ModelNames.requireValid(model);
     Objects.requireNonNull(replica, "replica");
     Objects.requireNonNull(at, "at");
+    mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
   }
+
+  /** A status without mismatches. */
+  public ModelStatus(
+      String type,
+      String model,
+      long version,
+      String digest,
+      String replica,
+      Long loadMillis,
+      Long saveToServeMillis,
+      String reason,
+      Instant at) {
+    this(type, model, version, digest, replica, loadMillis, saveToServeMillis, reason, at, null);
+  }
+
+  /**
+   * One output value that differs from the gate's expectation.
+   *
+   * @param gateCase index of the gate case
+   * @param output output name
+   * @param index flat row-major index in the output
+   * @param expected the expected value
+   * @param actual the value the version answered; null when the output or value is missing
+   * @param abs the absolute tolerance applied; null for none
+   * @param rel the relative tolerance applied; null for none
+   */
+  public record Mismatch(
+      int gateCase,
+      String output,
+      long index,
+      Double expected,
+      Double actual,
+      Double abs,
+      Double rel) {}
 }

@@ -141,7 +141,7 @@ public final class Archiver {
     }
     return m == null
         ? new Manifest(engine, file, null, null, null, null)
-        : new Manifest(engine, file, m.inputs(), m.outputs(), m.example(), m.metadata());
+        : new Manifest(engine, file, m.inputs(), m.outputs(), m.example(), m.metadata(), m.gate());
   }
 
   private static String baseName(String path) {

@@ -37,7 +37,7 @@ public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
   /** The settings a deployer runs with. */
-  public record Settings(int keepVersions, String replica, long maxTensorBytes) {}
+  public record Settings(int keepVersions, String replica, long maxTensorBytes, GateMode gate) {}
 
   private final Context context;
   private final Turns turns;
@@ -45,6 +45,7 @@ public final class Deployer {
   private final Executor closer;
   private final Catalog catalog;
   private final VersionLoader loader;
+  private final Gate gate;
   private final StatusReports reports;
   private final ApiMetrics metrics;
   private final Settings settings;
@@ -74,6 +75,7 @@ public final class Deployer {
     this.closer = closer;
     this.catalog = catalog;
     this.loader = new VersionLoader(artifacts, engines, metrics, settings.maxTensorBytes());
+    this.gate = new Gate(settings.gate());
     this.reports = new StatusReports(status, metrics, settings.replica());
     this.metrics = metrics;
     this.settings = settings;
@@ -180,14 +182,28 @@ public final class Deployer {
     }
     long started = System.nanoTime();
     return loadPool
-        .executeBlocking(() -> swapIn(saved, loader.load(saved), started), false)
+        .executeBlocking(() -> swapIn(saved, gated(saved, loader.load(saved)), started), false)
         .andThen(
             ar -> {
-              if (ar.failed() && !(ar.cause() instanceof Closing)) {
+              if (ar.cause() instanceof GateRejected rejection) {
+                failures.put(key(saved.model(), saved.version()), rejection.getMessage());
+                reports.rejected(saved, rejection);
+              } else if (ar.failed() && !(ar.cause() instanceof Closing)) {
                 failed(saved, String.valueOf(ar.cause().getMessage()));
               }
             })
         .map(swap -> announce(saved, swap));
+  }
+
+  /** The loaded version if it passes its gate; else it is closed and never added. */
+  private LoadedModel gated(ModelSaved saved, LoadedModel model) throws Exception {
+    try {
+      gate.check(model, saved.manifest());
+      return model;
+    } catch (Exception e) {
+      model.close();
+      throw e;
+    }
   }
 
   /** Stops taking new versions: a load finishing after this closes its model at once. */

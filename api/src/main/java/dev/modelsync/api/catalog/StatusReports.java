@@ -43,6 +43,28 @@ final class StatusReports {
             Instant.now()));
   }
 
+  void rejected(ModelSaved saved, GateRejected rejection) {
+    metrics.gateRejected(saved.model());
+    LOG.warn(
+        "Refused {} version {} ({}), serving is unchanged: {}",
+        saved.model(),
+        saved.version(),
+        saved.digest(),
+        rejection.getMessage());
+    status.publish(
+        new ModelStatus(
+            EventTypes.REJECTED,
+            saved.model(),
+            saved.version(),
+            saved.digest(),
+            replica,
+            null,
+            null,
+            rejection.getMessage(),
+            Instant.now(),
+            rejection.mismatches()));
+  }
+
   void unloaded(ServedVersion v, String reason) {
     metrics.forget(v.meters());
     LOG.info("Unloaded {} version {} ({}): {}", v.model(), v.version(), v.digest(), reason);

@@ -126,6 +126,15 @@ public final class ApiMetrics implements AutoCloseable {
     failures(model).increment();
   }
 
+  /** modelsync_gate_rejections_total{model}. */
+  public void gateRejected(String model) {
+    counter(
+            "modelsync.gate.rejections",
+            "Versions refused because their gate's answers differ (or they have none when required)",
+            model)
+        .increment();
+  }
+
   /** modelsync_swaps_total{model}. */
   public void swapped(String model) {
     counter("modelsync.swaps", "Times the serving version of a model changed", model).increment();
