@@ -137,14 +137,28 @@ log "base images ready in $(($(date +%s) - B0)) s"
 # --- the project's images, from its own Dockerfiles ---------------------------------------------
 B1=$(date +%s)
 java_args=(--build-arg MAVEN_IMAGE="$IMG/maven" --build-arg JRE_IMAGE="$IMG/jre" "${m2_mount[@]}")
-log "podman build agent, api (Dockerfiles of the repository)"
-build "$IMG/agent" "${java_args[@]}" -f agent/Dockerfile .
-build "$IMG/api" "${java_args[@]}" -f api/Dockerfile .
-log "podman build notebook (with the uv stand-in)"
+# Docker's image format: an OCI image has no HEALTHCHECK, podman build would drop them all.
+# The three builds run side by side (Maven's CPU, pip's disk); each logs to its own file.
+project_build() { # project_build NAME [podman build args...]
+  local name=$1; shift
+  podman build --format docker --network=host --layers -t "$IMG/$name" "$@" > "$WORK/build-$name.log" 2>&1
+}
 pypi=()
 for d in /opt/pypi /opt/pypi-more /opt/wheels; do [[ -d $d ]] && pypi+=(-v "$d:$d:ro"); done
-build "$IMG/notebook" --build-arg UV_IMAGE="$IMG/uv-standin" --build-arg PYTHON_IMAGE="$IMG/python" \
-  "${pypi[@]}" notebook-image
+log "podman build agent, api, notebook (the repository's Dockerfiles; notebook with the uv stand-in)"
+project_build agent "${java_args[@]}" -f agent/Dockerfile . & p_agent=$!
+project_build api "${java_args[@]}" -f api/Dockerfile . & p_api=$!
+project_build notebook --build-arg UV_IMAGE="$IMG/uv-standin" --build-arg PYTHON_IMAGE="$IMG/python" \
+  "${pypi[@]}" notebook-image & p_notebook=$!
+for name in agent api notebook; do
+  pid_var="p_$name"
+  if ! wait "${!pid_var}" || ! image_exists "$IMG/$name"; then
+    tail -40 "$WORK/build-$name.log"
+    die "podman build $name"
+  fi
+  podman image inspect --format '{{.Config.Healthcheck}}' "$IMG/$name" | grep -q CMD \
+    || die "$IMG/$name has no HEALTHCHECK"
+done
 BUILD_S=$(($(date +%s) - B1))
 log "project images built in $BUILD_S s"
 podman images --filter "reference=$IMG/*" --format '  {{.Repository}} {{.Size}}'
