@@ -171,7 +171,10 @@ for p in range(int(sys.argv[1]), int(sys.argv[1]) + 200):
         s.bind(("127.0.0.1", p)); s.close(); print(p); break
     except OSError: pass' "$1"; }
 API_FIRST=$(free_port "${SMOKE_PORT_BASE:-18080}")
-export API_PORTS="$API_FIRST-$((API_FIRST + 1))"
+# Podman refuses compose.yaml's default host port range for one container port (8080-8089:8080;
+# "strconv.Atoi: parsing" error), which Docker accepts. "127.0.0.1:" makes it 127.0.0.1::8080:
+# each replica gets a free port on the loopback, read back with `podman port`.
+export API_PORTS="127.0.0.1:"
 export AGENT_PORT=$(free_port $((API_FIRST + 10)))
 export NOTEBOOK_PORT=$(free_port $((API_FIRST + 20)))
 export PROMETHEUS_PORT=$(free_port $((API_FIRST + 30)))
@@ -217,7 +220,7 @@ wait_healthy() { # wait_healthy SECONDS: every container with a health check is 
 
 service_names=(kafka agent api notebook)
 [[ "$OBSERVABILITY" == 1 ]] && service_names+=(prometheus)
-log "docker-compose up -d ${service_names[*]} (project $PROJECT, api on 127.0.0.1:$API_FIRST)"
+log "docker-compose up -d ${service_names[*]} (project $PROJECT)"
 UP=1
 U0=$(ms_now)
 compose up -d --no-build "${service_names[@]}" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; die "compose up"; }
@@ -227,7 +230,7 @@ log "all healthy $UP_MS ms after up: $(containers | tr '\n' ' ')"
 
 # --- save from the notebook container, answer from the api's published port ----------------------
 NOTEBOOK="$(containers | grep _notebook_ | head -1)"
-save() { # save SLOPE: saves y = SLOPE*x from inside the notebook container; prints "VERSION SECONDS"
+save() { # save SLOPE: saves y = SLOPE*x from inside the notebook container; last line "VERSION SECONDS"
   podman exec -i "$NOTEBOOK" python - "$MODEL" "$1" <<'EOF'
 import sys
 import numpy as np
@@ -260,7 +263,7 @@ expect_answer() { # expect_answer PORT VERSION WANT
 }
 published_port() { podman port "$1" 8080/tcp | head -1 | sed 's/.*://'; }
 
-read -r V1 S1 <<< "$(save 3)" || die "save_model in the notebook container"
+read -r V1 S1 <<< "$(save 3 | tail -1)" || die "save_model in the notebook container"
 log "notebook saved $MODEL v$V1; the api (http://api:8080 from the notebook) served it after $S1 s"
 API1="$(containers | grep _api_1$)"
 expect_answer "$(published_port "$API1")" "$V1" 6
@@ -270,7 +273,7 @@ log "docker-compose up -d --scale api=2"
 compose up -d --no-build --no-recreate --scale api=2 api > "$WORK/scale.log" 2>&1 \
   || { cat "$WORK/scale.log"; die "scale api=2"; }
 wait_healthy 120
-read -r V2 S2 <<< "$(save 5)" || die "second save_model in the notebook container"
+read -r V2 S2 <<< "$(save 5 | tail -1)" || die "second save_model in the notebook container"
 log "notebook saved $MODEL v$V2, ready after $S2 s"
 for c in $(containers | grep _api_); do
   port="$(published_port "$c")"
