@@ -288,7 +288,7 @@ if [[ "$OBSERVABILITY" == 1 ]]; then
   for _ in $(seq 60); do
     up="$(curl -fsS --max-time 5 "$prom" 2>/dev/null | python3 -c 'import json,sys
 r = json.load(sys.stdin)["data"]["result"]
-print(" ".join(f"{x[\"metric\"].get(\"job\")}={x[\"value\"][1]}" for x in r))' 2>/dev/null || true)"
+print(" ".join(str(x["metric"].get("job")) + "=" + x["value"][1] for x in r))' 2>/dev/null || true)"
     [[ "$up" == *"api"*"=1"* ]] && break
     sleep 1
   done
