@@ -137,14 +137,28 @@ log "base images ready in $(($(date +%s) - B0)) s"
 # --- the project's images, from its own Dockerfiles ---------------------------------------------
 B1=$(date +%s)
 java_args=(--build-arg MAVEN_IMAGE="$IMG/maven" --build-arg JRE_IMAGE="$IMG/jre" "${m2_mount[@]}")
-log "podman build agent, api (Dockerfiles of the repository)"
-build "$IMG/agent" "${java_args[@]}" -f agent/Dockerfile .
-build "$IMG/api" "${java_args[@]}" -f api/Dockerfile .
-log "podman build notebook (with the uv stand-in)"
+# Docker's image format: an OCI image has no HEALTHCHECK, podman build would drop them all.
+# The three builds run side by side (Maven's CPU, pip's disk); each logs to its own file.
+project_build() { # project_build NAME [podman build args...]
+  local name=$1; shift
+  podman build --format docker --network=host --layers -t "$IMG/$name" "$@" > "$WORK/build-$name.log" 2>&1
+}
 pypi=()
 for d in /opt/pypi /opt/pypi-more /opt/wheels; do [[ -d $d ]] && pypi+=(-v "$d:$d:ro"); done
-build "$IMG/notebook" --build-arg UV_IMAGE="$IMG/uv-standin" --build-arg PYTHON_IMAGE="$IMG/python" \
-  "${pypi[@]}" notebook-image
+log "podman build agent, api, notebook (the repository's Dockerfiles; notebook with the uv stand-in)"
+project_build agent "${java_args[@]}" -f agent/Dockerfile . & p_agent=$!
+project_build api "${java_args[@]}" -f api/Dockerfile . & p_api=$!
+project_build notebook --build-arg UV_IMAGE="$IMG/uv-standin" --build-arg PYTHON_IMAGE="$IMG/python" \
+  "${pypi[@]}" notebook-image & p_notebook=$!
+for name in agent api notebook; do
+  pid_var="p_$name"
+  if ! wait "${!pid_var}" || ! image_exists "$IMG/$name"; then
+    tail -40 "$WORK/build-$name.log"
+    die "podman build $name"
+  fi
+  podman image inspect --format '{{.Config.Healthcheck}}' "$IMG/$name" | grep -q CMD \
+    || die "$IMG/$name has no HEALTHCHECK"
+done
 BUILD_S=$(($(date +%s) - B1))
 log "project images built in $BUILD_S s"
 podman images --filter "reference=$IMG/*" --format '  {{.Repository}} {{.Size}}'
@@ -157,7 +171,10 @@ for p in range(int(sys.argv[1]), int(sys.argv[1]) + 200):
         s.bind(("127.0.0.1", p)); s.close(); print(p); break
     except OSError: pass' "$1"; }
 API_FIRST=$(free_port "${SMOKE_PORT_BASE:-18080}")
-export API_PORTS="$API_FIRST-$((API_FIRST + 1))"
+# Podman refuses compose.yaml's default host port range for one container port (8080-8089:8080;
+# "strconv.Atoi: parsing" error), which Docker accepts. "127.0.0.1:" makes it 127.0.0.1::8080:
+# each replica gets a free port on the loopback, read back with `podman port`.
+export API_PORTS="127.0.0.1:"
 export AGENT_PORT=$(free_port $((API_FIRST + 10)))
 export NOTEBOOK_PORT=$(free_port $((API_FIRST + 20)))
 export PROMETHEUS_PORT=$(free_port $((API_FIRST + 30)))
@@ -203,7 +220,7 @@ wait_healthy() { # wait_healthy SECONDS: every container with a health check is 
 
 service_names=(kafka agent api notebook)
 [[ "$OBSERVABILITY" == 1 ]] && service_names+=(prometheus)
-log "docker-compose up -d ${service_names[*]} (project $PROJECT, api on 127.0.0.1:$API_FIRST)"
+log "docker-compose up -d ${service_names[*]} (project $PROJECT)"
 UP=1
 U0=$(ms_now)
 compose up -d --no-build "${service_names[@]}" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; die "compose up"; }
@@ -213,7 +230,7 @@ log "all healthy $UP_MS ms after up: $(containers | tr '\n' ' ')"
 
 # --- save from the notebook container, answer from the api's published port ----------------------
 NOTEBOOK="$(containers | grep _notebook_ | head -1)"
-save() { # save SLOPE: saves y = SLOPE*x from inside the notebook container; prints "VERSION SECONDS"
+save() { # save SLOPE: saves y = SLOPE*x from inside the notebook container; last line "VERSION SECONDS"
   podman exec -i "$NOTEBOOK" python - "$MODEL" "$1" <<'EOF'
 import sys
 import numpy as np
@@ -246,7 +263,7 @@ expect_answer() { # expect_answer PORT VERSION WANT
 }
 published_port() { podman port "$1" 8080/tcp | head -1 | sed 's/.*://'; }
 
-read -r V1 S1 <<< "$(save 3)" || die "save_model in the notebook container"
+read -r V1 S1 <<< "$(save 3 | tail -1)" || die "save_model in the notebook container"
 log "notebook saved $MODEL v$V1; the api (http://api:8080 from the notebook) served it after $S1 s"
 API1="$(containers | grep _api_1$)"
 expect_answer "$(published_port "$API1")" "$V1" 6
@@ -256,7 +273,7 @@ log "docker-compose up -d --scale api=2"
 compose up -d --no-build --no-recreate --scale api=2 api > "$WORK/scale.log" 2>&1 \
   || { cat "$WORK/scale.log"; die "scale api=2"; }
 wait_healthy 120
-read -r V2 S2 <<< "$(save 5)" || die "second save_model in the notebook container"
+read -r V2 S2 <<< "$(save 5 | tail -1)" || die "second save_model in the notebook container"
 log "notebook saved $MODEL v$V2, ready after $S2 s"
 for c in $(containers | grep _api_); do
   port="$(published_port "$c")"
@@ -271,7 +288,7 @@ if [[ "$OBSERVABILITY" == 1 ]]; then
   for _ in $(seq 60); do
     up="$(curl -fsS --max-time 5 "$prom" 2>/dev/null | python3 -c 'import json,sys
 r = json.load(sys.stdin)["data"]["result"]
-print(" ".join(f"{x[\"metric\"].get(\"job\")}={x[\"value\"][1]}" for x in r))' 2>/dev/null || true)"
+print(" ".join(str(x["metric"].get("job")) + "=" + x["value"][1] for x in r))' 2>/dev/null || true)"
     [[ "$up" == *"api"*"=1"* ]] && break
     sleep 1
   done
