@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * from another process (wrk), so the CPU this JVM spends while a leg runs is the server's (the
  * embedded broker idles meanwhile).
  *
- * <p>Each protocol is a {@link Leg}; a gRPC leg plugs in beside the HTTP ones.
+ * <p>Each protocol is a {@link Leg}: KServe JSON and Triton's binary tensors over HTTP (wrk), and
+ * gRPC ModelInfer with raw contents ({@link GrpcLoadDriver} in a child JVM).
  *
  * <p>{@code mvn -q -B -o -pl api exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.modelsync.api.bench.ProtocolBenchmark [-Dexec.args="10s 16"]}
@@ -51,9 +52,9 @@ public final class ProtocolBenchmark {
         throws Exception;
   }
 
-  /** The legs to run; a gRPC leg is added here. */
+  /** The legs to run. */
   static List<Leg> legs() {
-    return List.of(new HttpLegs.Json(), new HttpLegs.Binary());
+    return List.of(new HttpLegs.Json(), new HttpLegs.Binary(), new GrpcLeg());
   }
 
   public static void main(String[] args) throws Exception {
@@ -72,6 +73,8 @@ public final class ProtocolBenchmark {
                   "MODELSYNC_STORE_DIR",
                   store.toString(),
                   "MODELSYNC_PORT",
+                  "0",
+                  "MODELSYNC_GRPC_PORT",
                   "0",
                   "MODELSYNC_INSTANCE_ID",
                   "bench"));
