@@ -68,9 +68,13 @@ RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
            "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"}
 JAVA_CONFIG = {
     "agent": ["agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
-              "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java"],
+              "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
+              "events/src/main/java/dev/modelsync/config/EventKey.java",
+              "events/src/main/java/dev/modelsync/config/ArtifactToken.java"],
     "api": ["api/src/main/java/dev/modelsync/api/ApiConfig.java",
-            "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java"],
+            "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
+            "events/src/main/java/dev/modelsync/config/EventKey.java",
+            "events/src/main/java/dev/modelsync/config/ArtifactToken.java"],
 }
 OPTION = re.compile(r'Option\.(?:required|optional)\(\s*"([A-Z0-9_]+)"')
 failures = []
