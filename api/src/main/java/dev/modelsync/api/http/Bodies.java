@@ -39,6 +39,13 @@ final class Bodies {
     return ticket;
   }
 
+  /** 503 for a body the router's BodyHandler read past {@code MODELSYNC_MAX_BUFFERED_BYTES}. */
+  void refuseOverBudget(HttpServerRequest req) {
+    if (!req.response().ended() && !req.response().closed()) {
+      refuse(req, admission.overBudget());
+    }
+  }
+
   /** 503 now, and the connection dropped: the body the client may still send is not read. */
   private void refuse(HttpServerRequest req, ApiError overloaded) {
     services.metrics().overloaded();

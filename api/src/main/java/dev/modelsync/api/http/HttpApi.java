@@ -88,6 +88,7 @@ public final class HttpApi {
     router.get("/v1/models/:model/labels/:label/metadata").handler(tfServing::metadata);
     router
         .postWithRegex("/v1/models/([^/:]+)/labels/([^/:]+):predict")
+        .handler(admit)
         .handler(body)
         .handler(tfServing::labelPredict);
     router

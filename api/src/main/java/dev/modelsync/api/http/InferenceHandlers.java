@@ -163,7 +163,13 @@ final class InferenceHandlers {
       ticket.release();
       return; // timed out while the body arrived
     }
-    ticket.cover(body == null ? 0 : body.length()); // the router's BodyHandler read it uncharged
+    // the router's BodyHandler read the body uncharged: past the budget (or released because the
+    // client went away) the request stops here
+    if (!ticket.cover(body == null ? 0 : body.length())) {
+      ticket.release();
+      bodies.refuseOverBudget(req);
+      return;
+    }
     ServedVersion v;
     try {
       v = Inference.lease(services, model, versionText);
