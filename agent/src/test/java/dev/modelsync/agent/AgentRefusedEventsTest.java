@@ -77,6 +77,8 @@ class AgentRefusedEventsTest {
       agent.start();
       try (EventReader reader = new EventReader(kafka.bootstrapServers(), topic)) {
         agent.renameSave("big", 1, version(1f, "x".repeat(4000)));
+        // /health is also 503 for a moment at start ("Kafka not checked yet"): wait for the refusal
+        agent.awaitBody("/health", ".*Kafka refused.*");
         HttpResponse<String> health = agent.awaitStatus("/health", 503, WAIT);
         assertEquals(503, health.statusCode(), health.body());
         assertTrue(health.body().contains("Kafka refused"), health.body());
