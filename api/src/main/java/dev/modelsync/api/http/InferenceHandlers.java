@@ -248,14 +248,6 @@ final class InferenceHandlers {
     }
   }
 
-  /**
-   * Leases the version a request names (or the serving one); 400 for a name or version that cannot
-   * exist, 404 or 503 when there is none.
-   */
-  ServedVersion lease(String model, String versionText) {
-    return Inference.lease(services, model, versionText);
-  }
-
   static ApiError missing(Services services, String model, long version) {
     if (!services.ready().getAsBoolean()) {
       return ApiError.notReady("not ready: the model catalog is still loading");

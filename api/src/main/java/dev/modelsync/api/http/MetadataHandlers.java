@@ -125,7 +125,7 @@ final class MetadataHandlers {
   }
 
   private ServedVersion leaseFor(RoutingContext ctx) {
-    return new InferenceHandlers(services).lease(ctx.pathParam("model"), ctx.pathParam("version"));
+    return Inference.lease(services, ctx.pathParam("model"), ctx.pathParam("version"));
   }
 
   private static JsonArray signature(List<TensorInfo> tensors) {

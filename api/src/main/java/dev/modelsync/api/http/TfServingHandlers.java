@@ -63,7 +63,7 @@ final class TfServingHandlers {
   /** {@code GET /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata}. */
   void metadata(RoutingContext ctx) {
     String model = ctx.pathParam("model");
-    ServedVersion v = infer.lease(model, versionText(ctx, model));
+    ServedVersion v = Inference.lease(services, model, versionText(ctx, model));
     try {
       MetadataHandlers.json(ctx, metadata(model, v.version(), v.loaded()));
     } finally {

@@ -23,16 +23,14 @@ import java.util.TreeSet;
  */
 final class TritonHandlers {
   private final Services services;
-  private final InferenceHandlers leases;
 
   TritonHandlers(Services services) {
     this.services = services;
-    this.leases = new InferenceHandlers(services);
   }
 
   /** {@code GET /v2/models/{m}[/versions/{v}]/config}. */
   void config(RoutingContext ctx) {
-    ServedVersion v = leases.lease(ctx.pathParam("model"), ctx.pathParam("version"));
+    ServedVersion v = Inference.lease(services, ctx.pathParam("model"), ctx.pathParam("version"));
     try {
       MetadataHandlers.json(ctx, config(v.model(), v.loaded(), services.maxTensorBytes()));
     } finally {
@@ -149,7 +147,7 @@ final class TritonHandlers {
       }
       versions.forEach(v -> stats.add(stats(v)));
     } else {
-      ServedVersion v = leases.lease(model, versionText);
+      ServedVersion v = Inference.lease(services, model, versionText);
       try {
         stats.add(stats(v));
       } finally {
