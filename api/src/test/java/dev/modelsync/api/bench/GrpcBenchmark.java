@@ -97,7 +97,7 @@ public final class GrpcBenchmark {
         .getProcessCpuTime();
   }
 
-  private static Map<String, String> fields(String line) {
+  static Map<String, String> fields(String line) {
     Map<String, String> out = new java.util.HashMap<>();
     for (String kv : line.trim().split(" ")) {
       int eq = kv.indexOf('=');
@@ -107,7 +107,7 @@ public final class GrpcBenchmark {
   }
 
   /** Runs {@link GrpcLoadDriver} in a child JVM; its result line. */
-  private static String driver(int port, String model, String shape, int seconds, int concurrency)
+  static String driver(int port, String model, String shape, int seconds, int concurrency)
       throws Exception {
     Process p =
         new ProcessBuilder(
