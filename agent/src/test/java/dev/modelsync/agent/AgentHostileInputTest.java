@@ -10,8 +10,11 @@ import dev.modelsync.events.Digests;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventDecodingException;
 import dev.modelsync.events.ModelDeleted;
+import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -21,27 +24,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@WithKafka
 class AgentHostileInputTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final EventKey KEY = EventKey.of("agent-test-key-".repeat(3));
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  AgentHostileInputTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   @Test
@@ -49,8 +45,7 @@ class AgentHostileInputTest {
   void signedEvents() throws Exception {
     try (TestAgent agent =
             new TestAgent(root, kafka.bootstrapServers(), 200, Optional.of(KEY)).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("signed", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       reader.await(1, WAIT);
       AgentSavesTest.deleteTree(agent.models.resolve("signed/1"));
@@ -76,8 +71,7 @@ class AgentHostileInputTest {
     Files.write(outside.resolve("model.onnx"), secretModel);
     Files.writeString(outside.resolve("model.json"), "{\"engine\":\"OnnxRuntime\"}");
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path models = agent.models;
       Files.createDirectories(models.resolve("evil"));
       Files.createSymbolicLink(models.resolve("evil/1"), outside);
@@ -103,8 +97,7 @@ class AgentHostileInputTest {
       "a model.json over 1 MiB is refused unread, naming the file; the save is not published")
   void oversizedManifest() throws Exception {
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       String huge =
           "{\"engine\":\"OnnxRuntime\",\"metadata\":{\"notes\":\""
               + "x".repeat((1 << 20) + 10)

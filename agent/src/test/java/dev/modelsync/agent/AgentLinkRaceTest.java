@@ -9,6 +9,8 @@ import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,23 +43,18 @@ import org.junit.jupiter.api.io.TempDir;
  * outside have the same names, sizes and times as the real ones, so only their bytes tell them
  * apart: {@code I} inside, {@code S} outside.
  */
+@WithKafka
 class AgentLinkRaceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int VERSIONS = 12;
   private static final int SIZE = 1 << 20;
   private static final FileTime TIME = FileTime.fromMillis(1_700_000_000_000L);
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  AgentLinkRaceTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   /**
@@ -102,8 +97,7 @@ class AgentLinkRaceTest {
     Path outside = Files.createDirectories(root.resolve("outside"));
     Path parked = Files.createDirectories(root.resolve("parked"));
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 100).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       // the agent warms up at start: wait until it publishes, so it copies while links swap
       agent.renameSave("ready", 1, Map.of("model.onnx", new byte[] {1}));
       assertEquals("ready", reader.await(1, WAIT).get(0).model());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -13,26 +15,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka going away and the agent restarting: nothing lost, nothing published twice. */
+@WithKafka(WithKafka.Scope.CLASS)
 class AgentRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
   @TempDir Path root;
 
-  @BeforeEach
-  void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
+  AgentRecoveryTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
-  @AfterEach
-  void stopKafka() {
-    kafka.close();
+  /** Each test takes the broker away; the next one starts with it back (a no-op if it is up). */
+  @BeforeEach
+  void brokerUp() {
+    kafka.start();
   }
 
   private static Map<String, byte[]> version(float scale) {
@@ -47,8 +49,7 @@ class AgentRecoveryTest {
   @DisplayName("three saves while Kafka is down arrive once each, in order, when it is back")
   void brokerDownDuringSaves() throws Exception {
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("flaky", 1, version(1f));
       reader.await(1, WAIT);
       kafka.stop();
@@ -72,8 +73,7 @@ class AgentRecoveryTest {
   @DisplayName("a restarted agent publishes what was pending and nothing it published before")
   void agentRestart() throws Exception {
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("kept", 1, version(1f));
       Files.write(agent.models.resolve("single.onnx"), OnnxModelWriter.affine(9f));
       reader.await(2, WAIT);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,27 +25,20 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka refusing an event for good (too large for the topic) holds it until Kafka takes it. */
+@WithKafka
 class AgentRefusedEventsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  AgentRefusedEventsTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   private static Map<String, byte[]> version(float scale, String metadata) {
@@ -75,7 +70,7 @@ class AgentRefusedEventsTest {
           .all()
           .get();
       agent.start();
-      try (EventReader reader = new EventReader(kafka.bootstrapServers(), topic)) {
+      try (TopicReader<ModelEvent> reader = TestAgent.events(kafka.bootstrapServers(), topic)) {
         agent.renameSave("big", 1, version(1f, "x".repeat(4000)));
         // /health is also 503 for a moment at start ("Kafka not checked yet"): wait for the refusal
         agent.awaitBody("/health", ".*Kafka refused.*");

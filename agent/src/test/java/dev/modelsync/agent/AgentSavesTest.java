@@ -10,6 +10,8 @@ import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.prom.Promtool;
 import java.io.IOException;
@@ -24,43 +26,32 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@WithKafka
 class AgentSavesTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String MANIFEST =
       "{\"engine\":\"OnnxRuntime\",\"file\":\"model.onnx\",\"metadata\":{\"by\":\"test\"}}";
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  AgentSavesTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   private TestAgent agent(long quietMs) throws Exception {
     return new TestAgent(root, kafka.bootstrapServers(), quietMs).start();
   }
 
-  private EventReader reader(TestAgent agent) {
-    return new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic());
-  }
-
   @Test
   @DisplayName("a version directory renamed into place is published at once, as stored")
   void renameSave() throws Exception {
     try (TestAgent agent = agent(60_000);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("iris", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       ModelSaved saved = (ModelSaved) reader.await(1, WAIT).get(0);
       assertEquals("iris", saved.model());
@@ -86,7 +77,7 @@ class AgentSavesTest {
   @DisplayName("a version written in place with model.json last is published with its manifest")
   void manifestSave() throws Exception {
     try (TestAgent agent = agent(60_000);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path dir = Files.createDirectories(agent.models.resolve("wine/3"));
       Files.write(dir.resolve("model.onnx"), OnnxModelWriter.affine(3f));
       Files.writeString(dir.resolve("model.json"), MANIFEST);
@@ -106,7 +97,7 @@ class AgentSavesTest {
     // long the writer stalls on a busy machine, nothing completes before the test moves it on
     try (TestAgent agent =
             new TestAgent(root, kafka.bootstrapServers(), 400).withManualClock().start();
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path dir = Files.createDirectories(agent.models.resolve("big/1"));
       byte[] chunk = new byte[1 << 20];
       Random random = new Random(7);
@@ -139,7 +130,7 @@ class AgentSavesTest {
   @DisplayName("overwriting a single model file twice publishes versions 1 and 2")
   void singleFileOverwrite() throws Exception {
     try (TestAgent agent = agent(300);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path file = agent.models.resolve("solo.onnx");
       Files.write(file, OnnxModelWriter.affine(2f));
       reader.await(1, WAIT);
@@ -159,7 +150,7 @@ class AgentSavesTest {
   @DisplayName("a save equal to the latest version publishes nothing")
   void duplicateContent() throws Exception {
     try (TestAgent agent = agent(300);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Map<String, byte[]> files =
           Map.of("model.onnx", OnnxModelWriter.affine(2f), "model.json", MANIFEST.getBytes());
       agent.renameSave("dup", 1, files);
@@ -180,7 +171,7 @@ class AgentSavesTest {
   @DisplayName("deleting a version directory or a single model file publishes model.deleted")
   void delete() throws Exception {
     try (TestAgent agent = agent(200);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("gone", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       Files.write(agent.models.resolve("gonesolo.pt"), new byte[] {1, 2, 3});
       List<ModelEvent> saved = reader.await(2, WAIT);
@@ -203,7 +194,7 @@ class AgentSavesTest {
   @DisplayName("hidden, temporary, checkpoint and badly named files publish nothing")
   void ignoredPaths() throws Exception {
     try (TestAgent agent = agent(200);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       byte[] model = OnnxModelWriter.affine(2f);
       Path m = agent.models;
       write(m.resolve(".hidden/1/model.onnx"), model);
@@ -233,7 +224,7 @@ class AgentSavesTest {
         Files.isExecutable(Path.of("/usr/bin/kcat")) || onPath("kcat"),
         "kcat is not installed; install it (apt-get install kcat) to run this test");
     try (TestAgent agent = agent(60_000);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave("kcat-model", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       reader.await(1, WAIT);
       Process kcat =
@@ -263,7 +254,7 @@ class AgentSavesTest {
   @DisplayName("/health is 200 with Kafka up; /models shows saves; promtool accepts /metrics")
   void httpEndpoints() throws Exception {
     try (TestAgent agent = agent(60_000);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       assertEquals(200, agent.awaitStatus("/health", 200, WAIT).statusCode());
       agent.renameSave("http", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
       reader.await(1, WAIT);
@@ -303,7 +294,7 @@ class AgentSavesTest {
   void closeLeavesNoThreads() throws Exception {
     TestAgent agent = agent(200);
     agent.renameSave("threads", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
-    try (EventReader reader = reader(agent)) {
+    try (TopicReader<ModelEvent> reader = agent.events()) {
       reader.await(1, WAIT);
     }
     agent.close();

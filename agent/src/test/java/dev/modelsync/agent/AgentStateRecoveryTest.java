@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,27 +16,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's state file lost or corrupt: rebuilt from the store, nothing stored overwritten. */
+@WithKafka
 class AgentStateRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  AgentStateRecoveryTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   @Test
@@ -55,8 +50,7 @@ class AgentStateRecoveryTest {
 
   private void recover(Damage damage) throws Exception {
     try (TestAgent agent = new TestAgent(root, kafka.bootstrapServers(), 200).start();
-        EventReader reader =
-            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path file = agent.models.resolve("m.onnx");
       for (int v = 1; v <= 3; v++) {
         Files.write(file, OnnxModelWriter.affine(v));

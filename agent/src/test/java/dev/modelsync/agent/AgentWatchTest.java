@@ -9,6 +9,8 @@ import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -23,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -35,32 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
  * writer's close (the completion metric names the rule), never while a writer has the file open;
  * the poll mode still completes saves by the quiet period.
  */
+@WithKafka
 class AgentWatchTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    Assumptions.assumeTrue(
-        System.getProperty("os.name").toLowerCase().contains("linux"), "inotify is Linux only");
-    kafka = EmbeddedKafka.onFreePort().start();
+  AgentWatchTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
+  @BeforeAll
+  static void linuxOnly() {
+    Assumptions.assumeTrue(
+        System.getProperty("os.name").toLowerCase().contains("linux"), "inotify is Linux only");
   }
 
   private TestAgent agent(long quietMs, WatchMode mode) throws Exception {
     return new TestAgent(root, kafka.bootstrapServers(), quietMs, mode).start();
-  }
-
-  private EventReader reader(TestAgent agent) {
-    return new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic());
   }
 
   @Test
@@ -71,7 +65,7 @@ class AgentWatchTest {
     Files.createDirectories(root.resolve("models/iris"));
     // a quiet period no test waits out: only the move can publish these
     try (TestAgent agent = agent(600_000, WatchMode.INOTIFY);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path tmp = agent.models.resolve(".solo.onnx.tmp");
       Files.write(tmp, OnnxModelWriter.affine(2f));
       Files.move(tmp, agent.models.resolve("solo.onnx"), StandardCopyOption.ATOMIC_MOVE);
@@ -96,7 +90,7 @@ class AgentWatchTest {
           + " gives exactly one event, after the close, with the whole file's digest")
   void inPlaceWriteOneEvent() throws Exception {
     try (TestAgent agent = agent(150, WatchMode.INOTIFY);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path file = agent.models.resolve("inplace.onnx");
       Files.write(file, OnnxModelWriter.affine(2f));
       reader.await(1, WAIT);
@@ -121,7 +115,7 @@ class AgentWatchTest {
           + " published, then the whole file as the next version")
   void closeThenReopen() throws Exception {
     try (TestAgent agent = agent(600_000, WatchMode.INOTIFY);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path file = agent.models.resolve("reopen.onnx");
       byte[] whole = randomBytes(1 << 20);
       byte[] half = Arrays.copyOf(whole, whole.length / 2);
@@ -145,7 +139,7 @@ class AgentWatchTest {
   @DisplayName("poll mode (forced): /health says so, and saves complete by the quiet period")
   void pollModeStillWorks() throws Exception {
     try (TestAgent agent = agent(300, WatchMode.POLL);
-        EventReader reader = reader(agent)) {
+        TopicReader<ModelEvent> reader = agent.events()) {
       Path file = agent.models.resolve("polled.onnx");
       byte[] whole = randomBytes(1 << 20);
       writeInChunks(file, whole, StandardOpenOption.CREATE_NEW);

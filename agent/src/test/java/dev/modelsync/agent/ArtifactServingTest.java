@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.kafka.WithKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,34 +22,26 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /artifacts/...}: what api replicas on other hosts fetch versions with. */
+@WithKafka
 class ArtifactServingTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String MANIFEST = "{\"engine\":\"OnnxRuntime\",\"file\":\"model.onnx\"}";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static EmbeddedKafka kafka;
+  private final EmbeddedKafka kafka;
 
   @TempDir Path root;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  ArtifactServingTest(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
   private ModelSaved save(TestAgent agent, byte[] onnx) throws Exception {
-    try (EventReader reader =
-        new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+    try (TopicReader<ModelEvent> reader = agent.events()) {
       agent.renameSave(
           "iris",
           1,

@@ -4,6 +4,9 @@ import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.ModelEvent;
+import dev.modelsync.kafka.TopicReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -24,6 +27,7 @@ import java.util.regex.Pattern;
 
 /** An agent on temporary directories and its own topic, for one test. */
 final class TestAgent implements AutoCloseable {
+  private static final EventCodec CODEC = new EventCodec(URI.create("/test"));
   final Vertx vertx = Vertx.vertx();
   final Path models;
   final Path store;
@@ -179,6 +183,16 @@ final class TestAgent implements AutoCloseable {
     }
     return Files.move(
         tmp, modelDir.resolve(Long.toString(version)), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A reader of this agent's events topic from its beginning, decoding every event. */
+  TopicReader<ModelEvent> events() {
+    return events(config.kafka().bootstrapServers(), config.eventsTopic());
+  }
+
+  /** A reader of any events topic from its beginning, decoding every event. */
+  static TopicReader<ModelEvent> events(String bootstrapServers, String topic) {
+    return new TopicReader<>(bootstrapServers, topic, CODEC::decode);
   }
 
   static <T> T await(Future<T> future) throws Exception {
