@@ -69,8 +69,8 @@ final class Acknowledger implements Publisher.Listener {
         latencyNanos / 1_000_000);
     String source = ledger.get(event.model(), event.version()).map(Entry::source).orElse("");
     Tracker t = trackerOf.apply(source);
-    if (t != null && t.state.startsWith("pending")) {
-      t.state = "published as version " + event.version();
+    if (t != null && t.state() == Tracker.State.PENDING) {
+      t.enter(Tracker.State.PUBLISHED, " as version " + event.version());
     }
     try {
       disk.writeState(ledger.acknowledgedState());

@@ -79,7 +79,7 @@ final class Committer {
       ModelSaved event = ready.event();
       ledger.saveQueued(
           unit.model(), event.version(), event.digest(), unit.relative(), obs.fingerprint());
-      t.settle(obs.fingerprint(), "pending as version " + event.version());
+      t.settle(obs.fingerprint(), Tracker.State.PENDING, " as version " + event.version());
       LOG.debug(
           "Queued {} as model {} version {} digest {} ({}) after {} us",
           unit,
@@ -99,7 +99,7 @@ final class Committer {
       t.unchangedSince = clock.getAsLong();
       rechecks.schedule(t, quietMs);
     } else if (outcome instanceof Archiver.Duplicate duplicate) {
-      t.settle(obs.fingerprint(), "same as version " + duplicate.ofVersion());
+      t.settle(obs.fingerprint(), Tracker.State.DUPLICATE, " as version " + duplicate.ofVersion());
       metrics.duplicateSkipped();
       LOG.info(
           "Skipping {}: model {} digest {} equals published version {}",
@@ -108,7 +108,7 @@ final class Committer {
           duplicate.digest(),
           duplicate.ofVersion());
     } else if (outcome instanceof Archiver.Rejected rejected) {
-      t.settle(obs.fingerprint(), "rejected: " + rejected.reason());
+      t.settle(obs.fingerprint(), Tracker.State.REJECTED, ": " + rejected.reason());
       LOG.error("Not publishing {}: {}", unit, rejected.reason());
       metrics.error("store");
     } else if (outcome instanceof Archiver.Retry retry) {
@@ -116,7 +116,7 @@ final class Committer {
       // on /health until it works.
       long delay = Math.min(MAX_RETRY_MS, quietMs << Math.min(t.failures, 16));
       t.failures++;
-      t.state = "retrying in " + delay + " ms: " + retry.reason();
+      t.enter(Tracker.State.RETRYING, " in " + delay + " ms: " + retry.reason());
       storeHealth.failing(unit.relative(), retry.reason());
       LOG.warn(
           "Cannot snapshot {}: {}; retry {} in {} ms", unit, retry.reason(), t.failures, delay);

@@ -18,7 +18,7 @@ record SyncView(Map<String, Object> models, Map<String, String> liveDigests) {
 
   static SyncView of(Map<String, Tracker> trackers, Ledger ledger) {
     Map<String, Object> seen = new LinkedHashMap<>();
-    trackers.forEach((relative, t) -> seen.put(relative, t.state));
+    trackers.forEach((relative, t) -> seen.put(relative, t.describe()));
     List<Entry> versions = ledger.all();
     Map<String, String> live = new HashMap<>();
     versions.stream()

@@ -191,18 +191,20 @@ final class Synchronizer {
       if (!published.isEmpty()
           && fingerprint.equals(published.get(published.size() - 1).fingerprint())) {
         t.settle(
-            fingerprint, "published as version " + published.get(published.size() - 1).version());
+            fingerprint,
+            Tracker.State.PUBLISHED,
+            " as version " + published.get(published.size() - 1).version());
         return;
       }
     }
     Decision decision = Completion.decide(obs, now - t.unchangedSince, quietMs);
     switch (decision.kind()) {
       case WAIT -> {
-        t.state = "waiting: " + decision.reason();
+        t.enter(Tracker.State.WAITING, ": " + decision.reason());
         scheduleRecheck(t, decision.recheckInMs());
       }
       case INVALID -> {
-        t.settle(fingerprint, "invalid: " + decision.reason());
+        t.settle(fingerprint, Tracker.State.INVALID, ": " + decision.reason());
         LOG.warn("Not publishing {}: {}", unit, decision.reason());
         metrics.error("invalid");
       }
@@ -229,13 +231,14 @@ final class Synchronizer {
             entry.get().source());
         metrics.error("store");
       }
-      t.state = "conflict: version taken by " + entry.get().source();
+      t.enter(Tracker.State.CONFLICT, ": version taken by " + entry.get().source());
       return true;
     }
-    t.state =
-        (entry.get().status() == Ledger.Status.PUBLISHED ? "published" : "pending")
-            + " as version "
-            + unit.version();
+    t.enter(
+        entry.get().status() == Ledger.Status.PUBLISHED
+            ? Tracker.State.PUBLISHED
+            : Tracker.State.PENDING,
+        " as version " + unit.version());
     return true;
   }
 

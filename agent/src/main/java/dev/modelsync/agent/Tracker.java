@@ -4,6 +4,24 @@ import dev.modelsync.agent.watch.SaveUnit;
 
 /** What the agent knows of one unit between observations; used on the sync thread only. */
 final class Tracker {
+  /** Where a unit is on its way to Kafka; /models shows it as its word and a detail. */
+  enum State {
+    WAITING("waiting"),
+    PENDING("pending"),
+    PUBLISHED("published"),
+    DUPLICATE("same"),
+    RETRYING("retrying"),
+    INVALID("invalid"),
+    REJECTED("rejected"),
+    CONFLICT("conflict");
+
+    final String word;
+
+    State(String word) {
+      this.word = word;
+    }
+  }
+
   final SaveUnit unit;
   String fingerprint;
   long unchangedSince;
@@ -12,7 +30,10 @@ final class Tracker {
   String settled;
 
   boolean recheckScheduled;
-  String state = "waiting";
+  private State state = State.WAITING;
+
+  /** What follows the state's word on /models, such as " as version 3" or ": still changing". */
+  private String detail = "";
 
   /** Snapshots that failed in a row (full or unwritable store): the retry backs off. */
   int failures;
@@ -21,9 +42,23 @@ final class Tracker {
     this.unit = unit;
   }
 
-  /** Nothing to do until the fingerprint changes from {@code fingerprint}. */
-  void settle(String fingerprint, String state) {
-    this.settled = fingerprint;
+  State state() {
+    return state;
+  }
+
+  void enter(State state, String detail) {
     this.state = state;
+    this.detail = detail;
+  }
+
+  /** Nothing to do until the fingerprint changes from {@code fingerprint}. */
+  void settle(String fingerprint, State state, String detail) {
+    this.settled = fingerprint;
+    enter(state, detail);
+  }
+
+  /** As /models shows it, such as {@code published as version 3}. */
+  String describe() {
+    return state.word + detail;
   }
 }
