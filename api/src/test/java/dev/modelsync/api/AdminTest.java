@@ -4,41 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class AdminTest {
-  static EmbeddedKafka kafka;
   Harness h;
 
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
-
   @BeforeEach
-  void harness(Vertx vertx) throws Exception {
-    h = new Harness(kafka, vertx);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    h.close();
+  void harness(Harness h) {
+    this.h = h;
   }
 
   @Test

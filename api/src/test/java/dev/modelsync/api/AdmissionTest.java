@@ -3,8 +3,6 @@ package dev.modelsync.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,28 +13,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 16, from outside over plain sockets: requests are admitted before their bodies, no buffer
  * is sized from a header, and what the HTTP codec refuses still gets the JSON error shape.
  */
+@ExtendWith(HarnessExtension.class)
 class AdmissionTest {
   static final int MIB = 1 << 20;
   static final int MAX_IN_FLIGHT = 32;
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("m", 1, 1f);
     api =
         h.startApi(
@@ -45,13 +40,6 @@ class AdmissionTest {
                 "MODELSYNC_MAX_BUFFERED_BYTES", String.valueOf(40 * MIB),
                 "MODELSYNC_REQUEST_TIMEOUT_MS", "60000"));
     h.awaitAnswer(api, "m", 1f);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   @Test

@@ -11,15 +11,12 @@ import dev.modelsync.api.engine.TensorInfo;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
-import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,91 +26,76 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Issue 16: one stacked model run holds at most MODELSYNC_MAX_TENSOR_BYTES of inputs. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class BatchCapTest {
   static final int COLUMNS = 256; // one row = 1 KiB of FP32
-  static EmbeddedKafka kafka;
   static final AtomicLong mostRows = new AtomicLong();
-
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
 
   @Test
   @DisplayName(
       "32 one-row requests queued behind a slow run stack at most 4 KiB (4 rows) at a time")
-  void stacksWithinTheTensorCap(Vertx vertx) throws Exception {
-    try (Harness h = new Harness(kafka, vertx)) {
-      Path dir = h.store.resolve("wide/1");
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("model.count"), "counting");
-      Map<String, String> env =
-          Map.of("MODELSYNC_INFER_THREADS", "1", "MODELSYNC_MAX_TENSOR_BYTES", "4096");
-      Api api =
-          Api.start(vertx, h.config(env), List.of(new CountingLoader()))
-              .await(30, TimeUnit.SECONDS);
-      try {
-        h.publish(
-            new ModelSaved(
-                "wide",
-                1,
-                Digests.ofDirectory(dir),
-                8,
-                "Counting",
-                List.of(new ModelSaved.FileEntry("model.count", 8, "")),
-                "wide/1",
-                new Manifest("Counting", "model.count", null, null, null, null),
-                Instant.now()));
-        Harness.eventually("wide loaded", () -> infer(h, api).statusCode() == 200);
-        // 32 connections at once (the default pool holds 5), so requests queue behind a run
-        WebClient client =
-            WebClient.create(
-                vertx,
-                new WebClientOptions(),
-                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
-        List<Future<?>> all = new ArrayList<>();
-        JsonArray row = new JsonArray();
-        for (int i = 0; i < COLUMNS; i++) {
-          row.add(1f);
-        }
-        String body =
-            new JsonObject()
-                .put(
-                    "inputs",
-                    new JsonArray()
-                        .add(
-                            new JsonObject()
-                                .put("name", "input")
-                                .put("shape", new JsonArray().add(1).add(COLUMNS))
-                                .put("datatype", "FP32")
-                                .put("data", row)))
-                .encode();
-        for (int i = 0; i < 32; i++) {
-          all.add(
-              client
-                  .post(api.httpPort(), "127.0.0.1", "/v2/models/wide/infer")
-                  .sendBuffer(Buffer.buffer(body))
-                  .map(r -> assertOk(r.statusCode(), r.bodyAsString())));
-        }
-        Future.all(all).await(60, TimeUnit.SECONDS);
-        client.close();
-        assertTrue(mostRows.get() <= 4, "a stacked run held " + mostRows.get() + " rows");
-      } finally {
-        api.close().await(30, TimeUnit.SECONDS);
+  void stacksWithinTheTensorCap(Harness h) throws Exception {
+    Path dir = h.store.resolve("wide/1");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("model.count"), "counting");
+    Map<String, String> env =
+        Map.of("MODELSYNC_INFER_THREADS", "1", "MODELSYNC_MAX_TENSOR_BYTES", "4096");
+    Api api =
+        Api.start(h.vertx, h.config(env), List.of(new CountingLoader()))
+            .await(30, TimeUnit.SECONDS);
+    try {
+      h.publish(
+          new ModelSaved(
+              "wide",
+              1,
+              Digests.ofDirectory(dir),
+              8,
+              "Counting",
+              List.of(new ModelSaved.FileEntry("model.count", 8, "")),
+              "wide/1",
+              new Manifest("Counting", "model.count", null, null, null, null),
+              Instant.now()));
+      Harness.eventually("wide loaded", () -> infer(h, api).statusCode() == 200);
+      // 32 connections at once (the default pool holds 5), so requests queue behind a run
+      WebClient client =
+          WebClient.create(
+              h.vertx,
+              new WebClientOptions(),
+              new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+      List<Future<?>> all = new ArrayList<>();
+      JsonArray row = new JsonArray();
+      for (int i = 0; i < COLUMNS; i++) {
+        row.add(1f);
       }
+      String body =
+          new JsonObject()
+              .put(
+                  "inputs",
+                  new JsonArray()
+                      .add(
+                          new JsonObject()
+                              .put("name", "input")
+                              .put("shape", new JsonArray().add(1).add(COLUMNS))
+                              .put("datatype", "FP32")
+                              .put("data", row)))
+              .encode();
+      for (int i = 0; i < 32; i++) {
+        all.add(
+            client
+                .post(api.httpPort(), "127.0.0.1", "/v2/models/wide/infer")
+                .sendBuffer(Buffer.buffer(body))
+                .map(r -> assertOk(r.statusCode(), r.bodyAsString())));
+      }
+      Future.all(all).await(60, TimeUnit.SECONDS);
+      client.close();
+      assertTrue(mostRows.get() <= 4, "a stacked run held " + mostRows.get() + " rows");
+    } finally {
+      api.close().await(30, TimeUnit.SECONDS);
     }
   }
 

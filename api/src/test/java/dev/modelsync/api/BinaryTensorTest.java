@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -18,19 +16,18 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Triton's binary tensor extension against a real api and model, byte for byte. The requests are
  * the ones tritonclient.http builds (client repo, src/python/library/tritonclient/http:
  * _utils._get_inference_request, _client.infer, geventhttpclient's HTTPClient._build_request).
  */
+@ExtendWith(HarnessExtension.class)
 class BinaryTensorTest {
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
@@ -47,20 +44,11 @@ class BinaryTensorTest {
   static final String FLOATS_1234 = "0000803f000000400000404000008040";
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("iris", 1, 1f);
     api = h.startApi(Map.of());
     h.awaitAnswer(api, "iris", 1f);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   static byte[] concat(byte[]... parts) {

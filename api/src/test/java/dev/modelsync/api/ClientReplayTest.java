@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The requests Triton's and KServe's Python clients make for their calls other than the binary
@@ -26,18 +24,15 @@ import org.junit.jupiter.api.Test;
  * (inference_client.py, protocol "v1" by default or "v2") sends through httpx, whose bytes for
  * those GETs were captured from httpx 0.28.1 on a socket.
  */
+@ExtendWith(HarnessExtension.class)
 class ClientReplayTest {
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
   static int port;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("iris", 1, 1f);
     h.save("iris", 2, 2f);
     api = h.startApi();
@@ -52,13 +47,6 @@ class ClientReplayTest {
             return false;
           }
         });
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   /** tritonclient.http's GET: geventhttpclient writes the request line, User-Agent, Host. */

@@ -8,35 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.TypedModels;
 import dev.modelsync.onnx.TypedModels.Elem;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Models whose tensors are UINT8, INT8, FP16, BF16 and BYTES, loaded through Kafka and warmed up
  * like any other, then served over JSON and binary HTTP; a UINT32 model fails to load.
  */
+@ExtendWith(HarnessExtension.class)
 class DataTypesServeTest {
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("image", 1, TypedModels.uint8Image());
     h.save("half", 1, TypedModels.fp16Double());
     h.save("quant", 1, TypedModels.int8Dequantize());
@@ -55,13 +50,6 @@ class DataTypesServeTest {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   private static JsonObject infer(

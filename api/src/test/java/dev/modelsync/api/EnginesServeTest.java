@@ -8,47 +8,25 @@ import dev.modelsync.events.Digests;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** TorchScript and XGBoost versions saved, served, swapped and described, like ONNX ones. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class EnginesServeTest {
-  static EmbeddedKafka kafka;
   Harness h;
 
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
-
   @BeforeEach
-  void harness(Vertx vertx) throws Exception {
-    h = new Harness(kafka, vertx);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    h.close();
+  void harness(Harness h) {
+    this.h = h;
   }
 
   /** Writes one model file (and the manifest, if any) into the store and publishes the save. */

@@ -3,34 +3,29 @@ package dev.modelsync.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Triton's statistics counted request by request, and TF Serving's metadata, version status, labels
  * (on the catalog's pin), {@code b64} values and {@code signature_name}, against one api serving
  * real ONNX models: "iris" v1 and v2 (floats), "counted" (floats) and "words" (text).
  */
+@ExtendWith(HarnessExtension.class)
 class ExtensionsTest {
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("iris", 1, 1f);
     h.save("iris", 2, 2f);
     h.save("counted", 1, 1f);
@@ -48,13 +43,6 @@ class ExtensionsTest {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   private static JsonObject stats() throws Exception {

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
-import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,27 +30,16 @@ import org.slf4j.LoggerFactory;
  * included, and each error code. The Python with grpcio and grpcio-tools comes from {@code
  * MODELSYNC_TEST_PYTHON} (.ci/run builds it).
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class GrpcClientTest {
   private static final Path PROTO_DIR = Path.of("src/main/proto");
   private static final Path SCRIPT = Path.of("src/test/python/oip_grpc_client.py");
   private static final Logger LOG = LoggerFactory.getLogger(GrpcClientTest.class);
-  static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
 
   @Test
   @DisplayName(
       "grpcio stubs call every method, see v1 swap to v2 without an error, and get each status code")
-  void pythonClientCallsEveryMethod(Vertx vertx, @TempDir Path tmp) throws Exception {
+  void pythonClientCallsEveryMethod(Harness h, @TempDir Path tmp) throws Exception {
     String python = System.getenv("MODELSYNC_TEST_PYTHON");
     assumeTrue(
         python != null && !python.isBlank(),
@@ -75,75 +59,72 @@ class GrpcClientTest {
         null);
 
     HeldLoader held = new HeldLoader();
-    try (Harness h = new Harness(kafka, vertx)) {
-      Api main = h.startApi();
-      h.save("m", 1, 1f);
-      h.awaitAnswer(main, "m", 1f);
+    Api main = h.startApi();
+    h.save("m", 1, 1f);
+    h.awaitAnswer(main, "m", 1f);
 
-      Api limited =
-          Api.start(
-                  vertx,
-                  h.config(
-                      Map.of(
-                          "MODELSYNC_MAX_IN_FLIGHT", "1",
-                          "MODELSYNC_REQUEST_TIMEOUT_MS", "500",
-                          "MODELSYNC_INSTANCE_ID", "limited")),
-                  List.of(held))
-              .await(30, TimeUnit.SECONDS);
-      Api notReady =
-          Api.start(
-                  vertx,
-                  h.config(
-                      Map.of(
-                          "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1",
-                          "MODELSYNC_INSTANCE_ID", "not-ready")))
-              .await(30, TimeUnit.SECONDS);
-      AtomicBoolean notReadyClosed = new AtomicBoolean();
-      try {
-        ModelSaved saved = h.write("held", 1, OnnxModelWriter.affine(1f), null);
-        h.publish(
-            new ModelSaved(
-                saved.model(),
-                saved.version(),
-                saved.digest(),
-                saved.size(),
-                HeldLoader.ENGINE,
-                saved.files(),
-                saved.artifact(),
-                new Manifest(HeldLoader.ENGINE, "model.onnx", null, null, null, null),
-                saved.savedAt()));
-        Harness.eventually("api ready", limited::isReady);
-        Harness.eventually(
-            "held loaded",
-            () ->
-                h.statuses().stream()
-                    .anyMatch(
-                        s -> s.model().equals("held") && s.type().equals(EventTypes.ACTIVATED)));
+    Api limited =
+        Api.start(
+                h.vertx,
+                h.config(
+                    Map.of(
+                        "MODELSYNC_MAX_IN_FLIGHT", "1",
+                        "MODELSYNC_REQUEST_TIMEOUT_MS", "500",
+                        "MODELSYNC_INSTANCE_ID", "limited")),
+                List.of(held))
+            .await(30, TimeUnit.SECONDS);
+    Api notReady =
+        Api.start(
+                h.vertx,
+                h.config(
+                    Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1",
+                        "MODELSYNC_INSTANCE_ID", "not-ready")))
+            .await(30, TimeUnit.SECONDS);
+    AtomicBoolean notReadyClosed = new AtomicBoolean();
+    try {
+      ModelSaved saved = h.write("held", 1, OnnxModelWriter.affine(1f), null);
+      h.publish(
+          new ModelSaved(
+              saved.model(),
+              saved.version(),
+              saved.digest(),
+              saved.size(),
+              HeldLoader.ENGINE,
+              saved.files(),
+              saved.artifact(),
+              new Manifest(HeldLoader.ENGINE, "model.onnx", null, null, null, null),
+              saved.savedAt()));
+      Harness.eventually("api ready", limited::isReady);
+      Harness.eventually(
+          "held loaded",
+          () ->
+              h.statuses().stream()
+                  .anyMatch(
+                      s -> s.model().equals("held") && s.type().equals(EventTypes.ACTIVATED)));
 
-        List<String> out =
-            run(
-                tmp,
-                List.of(
-                    python,
-                    SCRIPT.toAbsolutePath().toString(),
-                    Integer.toString(main.grpcPort()),
-                    Integer.toString(limited.grpcPort()),
-                    Integer.toString(notReady.grpcPort())),
-                line -> {
-                  if (line.equals("SWAP")) {
-                    h.save("m", 2, 2f);
-                  } else if (line.equals("NOT READY DONE")) {
-                    closeOnce(notReady, notReadyClosed); // it only logs from here on
-                  }
-                });
-        assertEquals("ALL OK", out.get(out.size() - 1), String.join("\n", out));
-        assertTrue(
-            out.stream().anyMatch(l -> l.startsWith("ok   hot swap")), String.join("\n", out));
-      } finally {
-        held.release.countDown();
-        limited.close().await(30, TimeUnit.SECONDS);
-        closeOnce(notReady, notReadyClosed);
-      }
+      List<String> out =
+          run(
+              tmp,
+              List.of(
+                  python,
+                  SCRIPT.toAbsolutePath().toString(),
+                  Integer.toString(main.grpcPort()),
+                  Integer.toString(limited.grpcPort()),
+                  Integer.toString(notReady.grpcPort())),
+              line -> {
+                if (line.equals("SWAP")) {
+                  h.save("m", 2, 2f);
+                } else if (line.equals("NOT READY DONE")) {
+                  closeOnce(notReady, notReadyClosed); // it only logs from here on
+                }
+              });
+      assertEquals("ALL OK", out.get(out.size() - 1), String.join("\n", out));
+      assertTrue(out.stream().anyMatch(l -> l.startsWith("ok   hot swap")), String.join("\n", out));
+    } finally {
+      held.release.countDown();
+      limited.close().await(30, TimeUnit.SECONDS);
+      closeOnce(notReady, notReadyClosed);
     }
   }
 

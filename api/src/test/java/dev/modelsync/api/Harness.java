@@ -8,6 +8,7 @@ import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.TopicReader;
 import dev.modelsync.onnx.OnnxModelWriter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,13 +30,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -56,17 +53,31 @@ final class Harness implements AutoCloseable {
   private final EventCodec codec = new EventCodec(URI.create("/modelsync/test"));
   private final KafkaProducer<String, byte[]> producer;
   private final List<Api> apis = new ArrayList<>();
-  private final List<ModelStatus> statusesSeen = new ArrayList<>();
-  private KafkaConsumer<byte[], byte[]> statusConsumer;
+  private final TopicReader<ModelStatus> statusReader;
+  private final boolean ownsVertx;
 
+  /** A harness on the caller's Vert.x, which the caller closes. */
   Harness(EmbeddedKafka kafka, Vertx vertx) throws IOException {
+    this(kafka, vertx, false);
+  }
+
+  /** A harness on a Vert.x of its own, closed with it ({@link HarnessExtension}). */
+  static Harness open(EmbeddedKafka kafka) throws IOException {
+    return new Harness(kafka, Vertx.vertx(), true);
+  }
+
+  private Harness(EmbeddedKafka kafka, Vertx vertx, boolean ownsVertx) throws IOException {
     this.kafka = kafka;
     this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
     this.store = Files.createTempDirectory("modelsync-store");
     this.client = WebClient.create(vertx);
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    statusReader =
+        new TopicReader<>(
+            kafka.bootstrapServers(), statusTopic, v -> (ModelStatus) codec.decode(v));
   }
 
   ApiConfig config(Map<String, String> overrides) {
@@ -161,48 +172,15 @@ final class Harness implements AutoCloseable {
 
   /** Every status event published so far, read by one consumer kept for the harness's life. */
   List<ModelStatus> statuses() {
-    if (statusConsumer == null) {
-      Map<String, Object> props = new HashMap<>();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      var c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      var infos = c.partitionsFor(statusTopic, Duration.ofSeconds(5));
-      if (infos == null || infos.isEmpty()) {
-        c.close();
-        return List.copyOf(statusesSeen);
-      }
-      List<TopicPartition> tps =
-          infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      statusConsumer = c;
-    }
-    // read up to the end offsets as of now, so a status published before this call is included
-    var tps = statusConsumer.assignment();
-    var end = statusConsumer.endOffsets(tps);
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (tps.stream().anyMatch(tp -> statusConsumer.position(tp) < end.get(tp))
-        && System.nanoTime() < deadline) {
-      for (var r : statusConsumer.poll(Duration.ofMillis(100))) {
-        try {
-          statusesSeen.add((ModelStatus) codec.decode(r.value()));
-        } catch (Exception e) {
-          throw new AssertionError("bad status record", e);
-        }
-      }
-    }
-    return List.copyOf(statusesSeen);
+    return statusReader.readToEnd(Duration.ofSeconds(10));
   }
 
-  ModelStatus awaitStatus(String what, Predicate<ModelStatus> match) throws Exception {
-    ModelStatus[] found = new ModelStatus[1];
-    eventually(
-        what,
-        () -> {
-          found[0] = statuses().stream().filter(match).findFirst().orElse(null);
-          return found[0] != null;
-        });
-    return found[0];
+  ModelStatus awaitStatus(String what, Predicate<ModelStatus> match) {
+    try {
+      return statusReader.await(match, WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError("waiting for " + what + ": " + e.getMessage(), e);
+    }
   }
 
   HttpResponse<Buffer> get(Api api, String path) throws Exception {
@@ -301,14 +279,15 @@ final class Harness implements AutoCloseable {
       api.close().await(30, TimeUnit.SECONDS);
     }
     producer.close(Duration.ofSeconds(5));
-    if (statusConsumer != null) {
-      statusConsumer.close();
-    }
+    statusReader.close();
     client.close();
     if (!apis.isEmpty()) {
       eventually(
           "no api thread left behind, still running: " + apiThreads(),
           () -> apiThreads().isEmpty());
+    }
+    if (ownsVertx) {
+      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 

@@ -4,44 +4,32 @@ import static dev.modelsync.api.ProtocolTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Issue 9 over HTTP: every hostile request gets a clear 4xx and nothing else happens. */
+@ExtendWith(HarnessExtension.class)
 class HostileInputTest {
   static final String INFER = "/v2/models/m/infer";
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("m", 1, 1f);
     api =
         h.startApi(
             Map.of("MODELSYNC_MAX_BODY_BYTES", "4096", "MODELSYNC_REQUEST_TIMEOUT_MS", "700"));
     h.awaitAnswer(api, "m", 1f);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   static String body(String shape, String data) {
@@ -140,7 +128,10 @@ class HostileInputTest {
   void slowBody() throws Exception {
     for (String path : List.of(INFER, "/v1/models/m:predict")) {
       NetSocket socket =
-          vertx.createNetClient().connect(api.httpPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+          h.vertx
+              .createNetClient()
+              .connect(api.httpPort(), "127.0.0.1")
+              .await(10, TimeUnit.SECONDS);
       Buffer answer = Buffer.buffer();
       var done = new java.util.concurrent.CompletableFuture<Void>();
       socket.handler(answer::appendBuffer);

@@ -5,33 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.kafka.EmbeddedKafka;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every endpoint, with its success and error shapes, against one api serving "iris" v1 and v2. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class ProtocolTest {
-  static EmbeddedKafka kafka;
-  static Vertx vertx;
   static Harness h;
   static Api api;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.onFreePort().start();
-    vertx = Vertx.vertx();
-    h = new Harness(kafka, vertx);
+  static void start(Harness harness) throws Exception {
+    h = harness;
     h.save("iris", 1, 1f);
     h.save("iris", 2, 2f);
     api = h.startApi(Map.of("MODELSYNC_MAX_BODY_BYTES", "4096"));
@@ -45,13 +37,6 @@ class ProtocolTest {
             return false;
           }
         });
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    h.close();
-    vertx.close().await();
-    kafka.close();
   }
 
   static void assertError(HttpResponse<Buffer> r, int status, String text) {

@@ -9,6 +9,7 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.WithKafka;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Issue 16: the api's consumer survives failures, finds new partitions, and says when it can't. */
+@WithKafka
 class EventConsumerTest {
   static final Duration WAIT = Duration.ofSeconds(60);
   static final EventConsumer.Supervision FAST = new EventConsumer.Supervision(10, 50, 3, 500);
@@ -52,8 +54,8 @@ class EventConsumerTest {
   final List<ModelEvent> received = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.onFreePort().start();
+  static void start(EmbeddedKafka broker) {
+    kafka = broker;
     vertx = Vertx.vertx();
     admin =
         Admin.create(
@@ -69,7 +71,6 @@ class EventConsumerTest {
     producer.close();
     admin.close();
     vertx.close().await();
-    kafka.close();
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Settings;
 import dev.modelsync.config.TopicRetention;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.kafka.WithKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,13 +21,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Issue 16: an events topic that could drop the latest event of a model is reported at start. */
+@WithKafka
 class TopicRetentionTest {
   static EmbeddedKafka kafka;
   static Admin admin;
 
   @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.onFreePort().start();
+  static void start(EmbeddedKafka broker) {
+    kafka = broker;
     admin =
         Admin.create(
             Map.<String, Object>of(
@@ -36,7 +38,6 @@ class TopicRetentionTest {
   @AfterAll
   static void stop() {
     admin.close();
-    kafka.close();
   }
 
   @Test
