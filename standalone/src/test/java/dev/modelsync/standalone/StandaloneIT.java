@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.Topics;
+import dev.modelsync.kafka.TopicReader;
 import dev.modelsync.onnx.OnnxModelWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,13 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -101,32 +96,15 @@ class StandaloneIT {
     return last;
   }
 
-  private static List<ModelSaved> savedEvents(String bootstrap, int expected) throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "it-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class);
+  /** The first {@code expected} model.saved events, read with one consumer. */
+  private static List<ModelSaved> savedEvents(String bootstrap, int expected) {
     EventCodec codec = new EventCodec(URI.create("/test"));
-    List<ModelSaved> saved = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<byte[], byte[]>(props)) {
-      consumer.subscribe(List.of(Topics.MODEL_EVENTS));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (saved.size() < expected && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (codec.decode(record.value()) instanceof ModelSaved s) {
-            saved.add(s);
-          }
-        }
-      }
+    try (var reader = new TopicReader<>(bootstrap, Topics.MODEL_EVENTS, codec::decode)) {
+      return reader
+          .awaitMatching(ModelSaved.class::isInstance, expected, Duration.ofSeconds(30))
+          .stream()
+          .map(ModelSaved.class::cast)
+          .toList();
     }
-    return saved;
   }
 }

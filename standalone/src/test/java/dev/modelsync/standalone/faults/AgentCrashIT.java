@@ -33,7 +33,7 @@ class AgentCrashIT {
     Path store = dir.resolve("store");
     byte[] model = OnnxModelWriter.withHiddenLayer(100_000, 7);
     try (var kafka = EmbeddedKafka.at(dir.resolve("kafka"), 0).start();
-        var events = new TopicReader(kafka.bootstrapServers(), Topics.MODEL_EVENTS)) {
+        var events = Faults.reader(kafka.bootstrapServers(), Topics.MODEL_EVENTS)) {
       int port = ChildJvm.freePort();
       Map<String, String> env =
           Map.of(
@@ -66,7 +66,7 @@ class AgentCrashIT {
         // Not a fixed wait for a second publication: once the agent that is left reports the save
         // published and nothing pending, every event about it is on the topic.
         awaitSettled(port, "crash.onnx", "published as version 1");
-        List<ModelSaved> saved = saved(events.readToEnd(), "crash");
+        List<ModelSaved> saved = saved(events.readToEnd(Faults.READ), "crash");
         assertEquals(1, saved.size(), "published once: " + saved);
         ModelSaved v1 = saved.get(0);
         assertEquals(1, v1.version());

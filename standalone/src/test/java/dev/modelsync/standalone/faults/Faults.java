@@ -1,6 +1,10 @@
 package dev.modelsync.standalone.faults;
 
+import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelStatus;
+import dev.modelsync.events.Topics;
+import dev.modelsync.kafka.TopicReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /** What the fault tests share: HTTP calls, bounded waits, reading a topic from the beginning. */
 public final class Faults {
@@ -21,6 +26,11 @@ public final class Faults {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(2))
           .build();
+
+  /** How long reading a topic to its end may take. */
+  static final Duration READ = Duration.ofSeconds(20);
+
+  private static final EventCodec CODEC = new EventCodec(URI.create("/faults-test"));
 
   private Faults() {}
 
@@ -97,13 +107,22 @@ public final class Faults {
     }
   }
 
-  /**
-   * Every event on a topic from the beginning to its end now. Opens a consumer: to poll for an
-   * event, keep a {@link TopicReader} open instead.
-   */
+  /** A reader of a topic from its beginning with one consumer: keep it open to poll for events. */
+  static TopicReader<ModelEvent> reader(String bootstrap, String topic) {
+    return new TopicReader<>(bootstrap, topic, CODEC::decode);
+  }
+
+  /** Every event on a topic from the beginning to its end now (one consumer, opened and closed). */
   static List<ModelEvent> readAll(String bootstrap, String topic) {
-    try (TopicReader reader = new TopicReader(bootstrap, topic)) {
-      return reader.readToEnd();
+    try (TopicReader<ModelEvent> reader = reader(bootstrap, topic)) {
+      return reader.readToEnd(READ);
+    }
+  }
+
+  /** The first status event that matches, read with one consumer; fails after {@code timeout}. */
+  static ModelStatus awaitStatus(String bootstrap, Predicate<ModelStatus> match, Duration timeout) {
+    try (TopicReader<ModelEvent> reader = reader(bootstrap, Topics.MODEL_STATUS)) {
+      return (ModelStatus) reader.await(e -> e instanceof ModelStatus s && match.test(s), timeout);
     }
   }
 

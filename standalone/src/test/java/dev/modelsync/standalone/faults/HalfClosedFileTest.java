@@ -73,21 +73,11 @@ class HalfClosedFileTest {
     }
   }
 
-  private static ModelStatus awaitStatus(StandaloneHarness system, long version, String type)
-      throws InterruptedException {
-    ModelStatus[] found = {null};
-    Faults.await(
-        WAIT,
-        type + " of version " + version,
-        () -> {
-          for (ModelStatus s : statuses(system)) {
-            if (s.version() == version && s.type().equals(type)) {
-              found[0] = s;
-            }
-          }
-          return found[0] != null;
-        });
-    return found[0];
+  private static ModelStatus awaitStatus(StandaloneHarness system, long version, String type) {
+    return Faults.awaitStatus(
+        system.bootstrapServers(),
+        s -> s.model().equals(MODEL) && s.version() == version && s.type().equals(type),
+        WAIT);
   }
 
   private static List<ModelStatus> statuses(StandaloneHarness system) {

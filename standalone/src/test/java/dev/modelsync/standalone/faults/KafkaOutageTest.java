@@ -62,24 +62,24 @@ class KafkaOutageTest {
               .toList(),
           "every save published once, in order");
       Map<Long, Integer> activated = new TreeMap<>();
-      Faults.await(
-          Duration.ofSeconds(30),
-          "model.activated of version 4",
-          () -> {
-            activated.clear();
-            for (ModelEvent e : Faults.readAll(system.bootstrapServers(), Topics.MODEL_STATUS)) {
-              if (e instanceof ModelStatus s
-                  && s.model().equals(MODEL)
-                  && s.type().equals(EventTypes.ACTIVATED)) {
-                activated.merge(s.version(), 1, Integer::sum);
-              }
-            }
-            return activated.containsKey(4L);
-          });
+      try (var statuses = Faults.reader(system.bootstrapServers(), Topics.MODEL_STATUS)) {
+        statuses.await(
+            e -> e.model().equals(MODEL) && isActivation(e) && e.version() == 4,
+            Duration.ofSeconds(30));
+        for (ModelEvent e : statuses.values()) {
+          if (e.model().equals(MODEL) && isActivation(e)) {
+            activated.merge(e.version(), 1, Integer::sum);
+          }
+        }
+      }
       System.out.println("model.activated per version: " + activated);
       assertTrue(activated.values().stream().allMatch(n -> n == 1), "none twice: " + activated);
       assertEquals(1, activated.get(1L));
     }
+  }
+
+  private static boolean isActivation(ModelEvent e) {
+    return e instanceof ModelStatus s && s.type().equals(EventTypes.ACTIVATED);
   }
 
   /** Waits for a status and a body containing {@code text}; returns the body. */

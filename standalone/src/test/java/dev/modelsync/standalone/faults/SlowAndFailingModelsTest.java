@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
-import dev.modelsync.events.Topics;
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.standalone.StandaloneHarness;
 import java.nio.file.Path;
@@ -56,23 +54,11 @@ class SlowAndFailingModelsTest {
     }
   }
 
-  static ModelStatus awaitStatus(StandaloneHarness system, String model, long version, String type)
-      throws InterruptedException {
-    ModelStatus[] found = {null};
-    Faults.await(
-        Duration.ofSeconds(30),
-        type + " of " + model + " version " + version,
-        () -> {
-          for (ModelEvent e : Faults.readAll(system.bootstrapServers(), Topics.MODEL_STATUS)) {
-            if (e instanceof ModelStatus s
-                && s.model().equals(model)
-                && s.version() == version
-                && s.type().equals(type)) {
-              found[0] = s;
-            }
-          }
-          return found[0] != null;
-        });
-    return found[0];
+  static ModelStatus awaitStatus(
+      StandaloneHarness system, String model, long version, String type) {
+    return Faults.awaitStatus(
+        system.bootstrapServers(),
+        s -> s.model().equals(model) && s.version() == version && s.type().equals(type),
+        Duration.ofSeconds(30));
   }
 }

@@ -37,7 +37,7 @@ class SnapshotCrashIT {
     Path source = writeVersion(models, "big", 1);
     String sourceDigest = Digests.ofDirectory(source);
     try (var kafka = EmbeddedKafka.at(dir.resolve("kafka"), 0).start();
-        var events = new TopicReader(kafka.bootstrapServers(), Topics.MODEL_EVENTS)) {
+        var events = Faults.reader(kafka.bootstrapServers(), Topics.MODEL_EVENTS)) {
       int port = ChildJvm.freePort();
       Map<String, String> env =
           Map.of(
@@ -66,12 +66,15 @@ class SnapshotCrashIT {
                 + copied[0]
                 + ")");
         assertFalse(Files.exists(store.resolve("big").resolve("1")), "no half version in place");
-        assertEquals(List.of(), AgentCrashIT.saved(events.readToEnd(), "big"), "nothing announced");
+        assertEquals(
+            List.of(),
+            AgentCrashIT.saved(events.readToEnd(Faults.READ), "big"),
+            "nothing announced");
 
         agent = new ChildJvm(ChildJvm.AGENT_JAR, env, log);
         AgentCrashIT.awaitUp(port, agent);
         AgentCrashIT.awaitSettled(port, "big/1", "published as version 1");
-        List<ModelSaved> saved = AgentCrashIT.saved(events.readToEnd(), "big");
+        List<ModelSaved> saved = AgentCrashIT.saved(events.readToEnd(Faults.READ), "big");
         assertEquals(1, saved.size(), "published once: " + saved);
         ModelSaved v1 = saved.get(0);
         assertEquals(sourceDigest, v1.digest());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.events.Topics;
@@ -78,23 +77,16 @@ class TamperedStoreTest {
       Files.write(v2Dir.resolve("model.onnx"), onnx);
       publish(system.bootstrapServers(), v2);
 
-      ModelStatus[] failed = {null};
-      Faults.await(
-          Duration.ofSeconds(30),
-          "model.load_failed of version 2",
-          () -> {
-            for (ModelEvent e : Faults.readAll(system.bootstrapServers(), Topics.MODEL_STATUS)) {
-              if (e instanceof ModelStatus s
-                  && s.model().equals(MODEL)
-                  && s.version() == 2
-                  && s.type().equals(EventTypes.LOAD_FAILED)) {
-                failed[0] = s;
-              }
-            }
-            return failed[0] != null;
-          });
-      System.out.println("model.load_failed reason: " + failed[0].reason());
-      assertTrue(failed[0].reason().contains("digest mismatch"), failed[0].reason());
+      ModelStatus failed =
+          Faults.awaitStatus(
+              system.bootstrapServers(),
+              s ->
+                  s.model().equals(MODEL)
+                      && s.version() == 2
+                      && s.type().equals(EventTypes.LOAD_FAILED),
+              Duration.ofSeconds(30));
+      System.out.println("model.load_failed reason: " + failed.reason());
+      assertTrue(failed.reason().contains("digest mismatch"), failed.reason());
       assertEquals("[10.0,11.0,12.0]", Faults.answer(api, MODEL), "version 1 keeps serving");
       assertEquals(404, Faults.get(api, "/v2/models/" + MODEL + "/versions/2/ready").statusCode());
     }
