@@ -320,33 +320,6 @@ public record ApiConfig(
     }
   }
 
-  /** The same configuration listening on another port (tests, the standalone launcher). */
-  public ApiConfig withPort(int newPort) {
-    return new ApiConfig(
-        kafka,
-        storeDir,
-        eventsTopic,
-        statusTopic,
-        host,
-        newPort,
-        instanceId,
-        adminToken,
-        keepVersions,
-        ortIntraOpThreads,
-        inferThreads,
-        loadThreads,
-        httpInstances,
-        maxBodyBytes,
-        maxInFlight,
-        maxTensorBytes,
-        requestTimeoutMs,
-        eventKey,
-        artifacts,
-        grpcPort,
-        maxBufferedBytes,
-        gate);
-  }
-
   private static int intValue(Settings s, Option option) {
     long v = s.longValue(option);
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {

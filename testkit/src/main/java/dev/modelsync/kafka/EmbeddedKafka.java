@@ -106,10 +106,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     LOG.info("Embedded Kafka on {} stopped", bootstrapServers());
   }
 
-  public synchronized boolean isRunning() {
-    return server != null;
-  }
-
   /** The address clients use, such as {@code 127.0.0.1:41234}. */
   public String bootstrapServers() {
     return host + ":" + brokerPort;

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -157,12 +156,6 @@ public final class Snapshotter {
     }
     dirs.forEach(Snapshotter::syncDirectory);
     syncDirectory(dir.getParent());
-  }
-
-  /** The digest of a version already in the store, if it is there. */
-  public Optional<String> existingDigest(String model, long version) throws IOException {
-    Path dir = versionDir(model, version);
-    return Files.isDirectory(dir) ? Optional.of(Digests.ofDirectory(dir)) : Optional.empty();
   }
 
   /**

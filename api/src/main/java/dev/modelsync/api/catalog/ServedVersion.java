@@ -102,10 +102,6 @@ public final class ServedVersion {
     return retired.get() ? Math.max(c, 0) : c - 1;
   }
 
-  public boolean isRetired() {
-    return retired.get();
-  }
-
   public boolean isClosed() {
     return closed;
   }
