@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * live; when caught up, the newest versions are loaded and the api turns ready.
  */
 final class CatalogFeed implements EventConsumer.Listener {
-  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogFeed.class);
 
   private final Deployer deployer;
   private final Catalog catalog;
