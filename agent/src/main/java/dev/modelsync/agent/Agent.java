@@ -14,13 +14,7 @@ import dev.modelsync.agent.watch.Signals;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
-import dev.modelsync.metrics.ProcessMetrics;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import dev.modelsync.metrics.CommonMeters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -55,7 +49,7 @@ public final class Agent {
   private final AgentConfig config;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private CommonMeters commonMeters;
   private final ScheduledThreadPoolExecutor executor;
   private Admin admin;
   private Publisher publisher;
@@ -106,14 +100,7 @@ public final class Agent {
   }
 
   private void startBlocking() throws Exception {
-    ProcessMetrics.configure(registry, config.instanceId());
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    gcMetrics.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new ProcessMetrics().bindTo(registry);
+    commonMeters = CommonMeters.bindTo(registry, config.instanceId());
     Signals signals = new Signals();
     Snapshotter snapshotter = new Snapshotter(config.storeDir());
     snapshotter.removeLeftovers();
@@ -308,7 +295,9 @@ public final class Agent {
     if (admin != null) {
       admin.close(Duration.ofSeconds(2));
     }
-    gcMetrics.close();
+    if (commonMeters != null) {
+      commonMeters.close();
+    }
     registry.close();
   }
 }

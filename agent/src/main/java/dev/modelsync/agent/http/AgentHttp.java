@@ -6,6 +6,7 @@ import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.Json;
+import dev.modelsync.metrics.CommonMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -70,7 +71,7 @@ public final class AgentHttp {
         .handler(
             ctx ->
                 ctx.response()
-                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .putHeader("content-type", CommonMeters.CONTENT_TYPE)
                     .end(registry.scrape()));
     return router;
   }

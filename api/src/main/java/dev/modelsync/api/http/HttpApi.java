@@ -1,5 +1,6 @@
 package dev.modelsync.api.http;
 
+import dev.modelsync.metrics.CommonMeters;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -102,7 +103,7 @@ public final class HttpApi {
         .handler(
             ctx ->
                 ctx.response()
-                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .putHeader("content-type", CommonMeters.CONTENT_TYPE)
                     .end(services.metrics().scrape()));
     router
         .get("/openapi.yaml")

@@ -1,14 +1,8 @@
 package dev.modelsync.api.metrics;
 
-import dev.modelsync.metrics.ProcessMetrics;
+import dev.modelsync.metrics.CommonMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -29,7 +23,7 @@ public final class ApiMetrics implements AutoCloseable {
   private final AtomicLong consumerLag = new AtomicLong();
   private final AtomicLong bodyBytes = new AtomicLong();
   private final Counter overloaded;
-  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final CommonMeters common;
 
   /**
    * What the engines hold open natively, read at each scrape; each stays flat across swaps unless
@@ -49,14 +43,7 @@ public final class ApiMetrics implements AutoCloseable {
    * @param open what the engines hold open natively
    */
   public ApiMetrics(String instance, Supplier<Number> versionsLoaded, OpenResources open) {
-    ProcessMetrics.configure(registry, instance);
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new ProcessMetrics().bindTo(registry);
-    gc.bindTo(registry);
+    common = CommonMeters.bindTo(registry, instance);
     // modelsync_infer_in_flight_requests
     Gauge.builder("modelsync.infer.in_flight", inFlight, AtomicInteger::get)
         .description("Inference requests being processed")
@@ -183,7 +170,7 @@ public final class ApiMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    gc.close();
+    common.close();
     registry.close();
   }
 }
