@@ -134,7 +134,7 @@ public final class Api {
                       engines,
                       status,
                       metrics,
-                      new Deployer.Settings(
+                      new Deployer.Config(
                           config.keepVersions(),
                           config.instanceId(),
                           config.maxTensorBytes(),

@@ -26,7 +26,7 @@ public final class ArtifactSources {
             ? a.cacheDir().get()
             : Files.createTempDirectory("modelsync-cache");
     return new RemoteArtifacts(
-        new RemoteArtifacts.Settings(
+        new RemoteArtifacts.Config(
             a.baseUrl().get(), a.token(), cache, a.cacheDir().isEmpty(), a.cacheMaxBytes()),
         local,
         inUse);

@@ -48,39 +48,39 @@ public final class RemoteArtifacts implements ArtifactSource {
    * @param ownsCacheDir remove the cache directory on {@link #close()} (a temporary one)
    * @param maxBytes size the cache is trimmed to after each fetch
    */
-  public record Settings(
+  public record Config(
       URI baseUrl,
       Optional<ArtifactToken> token,
       Path cacheDir,
       boolean ownsCacheDir,
       long maxBytes) {}
 
-  private final Settings settings;
+  private final Config config;
   private final Optional<LocalStore> local;
   private final Downloader downloader;
   private final CacheEviction eviction;
   private final Map<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
 
-  public RemoteArtifacts(Settings settings, Optional<LocalStore> local, InUse inUse)
+  public RemoteArtifacts(Config config, Optional<LocalStore> local, InUse inUse)
       throws IOException {
-    this(settings, local, inUse, Downloader.Retry.DEFAULT, 60_000);
+    this(config, local, inUse, Downloader.Retry.DEFAULT, 60_000);
   }
 
   RemoteArtifacts(
-      Settings settings,
+      Config config,
       Optional<LocalStore> local,
       InUse inUse,
       Downloader.Retry retry,
       long evictGraceMs)
       throws IOException {
-    this.settings = settings;
+    this.config = config;
     this.local = local;
-    this.downloader = new Downloader(settings.baseUrl(), settings.token(), retry);
-    Files.createDirectories(settings.cacheDir());
+    this.downloader = new Downloader(config.baseUrl(), config.token(), retry);
+    Files.createDirectories(config.cacheDir());
     this.eviction =
         new CacheEviction(
-            settings.cacheDir(),
-            settings.maxBytes(),
+            config.cacheDir(),
+            config.maxBytes(),
             inUse,
             key -> inFlight.containsKey(key),
             evictGraceMs);
@@ -117,7 +117,7 @@ public final class RemoteArtifacts implements ArtifactSource {
   }
 
   private Path fetchNow(ModelSaved saved) throws ModelLoadException {
-    Path modelDir = settings.cacheDir().resolve(saved.model());
+    Path modelDir = config.cacheDir().resolve(saved.model());
     Path target = modelDir.resolve(Long.toString(saved.version()));
     if (Files.isDirectory(target)) {
       if (verified(target, saved)) {
@@ -152,7 +152,7 @@ public final class RemoteArtifacts implements ArtifactSource {
           saved.version(),
           saved.digest(),
           saved.size(),
-          settings.baseUrl(),
+          config.baseUrl(),
           (System.nanoTime() - started) / 1_000_000);
       return target;
     } catch (IOException e) {
@@ -196,7 +196,7 @@ public final class RemoteArtifacts implements ArtifactSource {
   /** Downloads a previous run left unfinished; the cache directory belongs to this replica. */
   private void removePartials() throws IOException {
     try (DirectoryStream<Path> models =
-        Files.newDirectoryStream(settings.cacheDir(), Files::isDirectory)) {
+        Files.newDirectoryStream(config.cacheDir(), Files::isDirectory)) {
       for (Path model : models) {
         try (DirectoryStream<Path> partials =
             Files.newDirectoryStream(model, "*" + PARTIAL + "*")) {
@@ -211,16 +211,16 @@ public final class RemoteArtifacts implements ArtifactSource {
 
   @Override
   public void close() {
-    if (settings.ownsCacheDir()) {
-      Trees.delete(settings.cacheDir());
+    if (config.ownsCacheDir()) {
+      Trees.delete(config.cacheDir());
     }
   }
 
   @Override
   public String toString() {
-    return settings.baseUrl()
+    return config.baseUrl()
         + " into "
-        + settings.cacheDir()
+        + config.cacheDir()
         + local.map(l -> " (else " + l + ")").map(s -> ", " + s).orElse("");
   }
 }

@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
-  /** The settings a deployer runs with. */
-  public record Settings(int keepVersions, String replica, long maxTensorBytes, GateMode gate) {}
+  /**
+   * What a deployer runs with: versions kept, this replica's id, the warm-up tensor cap, the gate
+   * mode.
+   */
+  public record Config(int keepVersions, String replica, long maxTensorBytes, GateMode gate) {}
 
   private final Context context;
   private final Turns turns;
@@ -48,7 +51,7 @@ public final class Deployer {
   private final Gate gate;
   private final StatusReports reports;
   private final ApiMetrics metrics;
-  private final Settings settings;
+  private final Config config;
 
   /** Every saved, not deleted version seen on the topic, by model. */
   private final Map<String, NavigableMap<Long, ModelSaved>> known = new HashMap<>();
@@ -68,17 +71,17 @@ public final class Deployer {
       EngineRegistry engines,
       StatusSink status,
       ApiMetrics metrics,
-      Settings settings) {
+      Config config) {
     this.context = context;
     this.turns = new Turns(context);
     this.loadPool = loadPool;
     this.closer = closer;
     this.catalog = catalog;
-    this.loader = new VersionLoader(artifacts, engines, metrics, settings.maxTensorBytes());
-    this.gate = new Gate(settings.gate());
-    this.reports = new StatusReports(status, metrics, settings.replica());
+    this.loader = new VersionLoader(artifacts, engines, metrics, config.maxTensorBytes());
+    this.gate = new Gate(config.gate());
+    this.reports = new StatusReports(status, metrics, config.replica());
     this.metrics = metrics;
-    this.settings = settings;
+    this.config = config;
     this.pins = new Pins(this, catalog);
   }
 
@@ -116,8 +119,7 @@ public final class Deployer {
             serially(saved.model(), () -> load(saved, false));
           } else if (event instanceof ModelDeleted deleted) {
             serially(deleted.model(), () -> unloadDeleted(deleted));
-          } else if (event instanceof ModelPinned pin
-              && !pin.replica().equals(settings.replica())) {
+          } else if (event instanceof ModelPinned pin && !pin.replica().equals(config.replica())) {
             serially(pin.model(), () -> pins.apply(pin)); // this replica's own were applied at once
           }
         });
@@ -174,7 +176,7 @@ public final class Deployer {
     }
     var versions = catalog.slot(saved.model()).versions();
     if (!evenIfOld
-        && versions.size() >= settings.keepVersions()
+        && versions.size() >= config.keepVersions()
         && versions.firstKey() > saved.version()) {
       LOG.info(
           "Skipping {} version {}: older than the kept versions", saved.model(), saved.version());
@@ -289,8 +291,8 @@ public final class Deployer {
 
   /** Unloads the oldest versions beyond the configured number to keep. */
   void trim(String model) {
-    for (ServedVersion old : catalog.trim(model, settings.keepVersions())) {
-      unloaded(old, "more than " + settings.keepVersions() + " versions loaded");
+    for (ServedVersion old : catalog.trim(model, config.keepVersions())) {
+      unloaded(old, "more than " + config.keepVersions() + " versions loaded");
     }
   }
 
@@ -353,7 +355,7 @@ public final class Deployer {
   }
 
   String replica() {
-    return settings.replica();
+    return config.replica();
   }
 
   private static String key(String model, long version) {

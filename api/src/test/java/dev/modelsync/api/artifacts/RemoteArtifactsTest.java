@@ -79,7 +79,7 @@ class RemoteArtifactsTest {
 
   private RemoteArtifacts source(long maxBytes, RemoteArtifacts.InUse inUse) throws Exception {
     return new RemoteArtifacts(
-        new RemoteArtifacts.Settings(agent.url(), Optional.empty(), cache, false, maxBytes),
+        new RemoteArtifacts.Config(agent.url(), Optional.empty(), cache, false, maxBytes),
         Optional.empty(),
         inUse,
         FAST,
@@ -234,7 +234,7 @@ class RemoteArtifactsTest {
     Path owned = cache.resolve("owned");
     try (RemoteArtifacts source =
         new RemoteArtifacts(
-            new RemoteArtifacts.Settings(agent.url(), Optional.of(token), owned, true, LIMIT),
+            new RemoteArtifacts.Config(agent.url(), Optional.of(token), owned, true, LIMIT),
             Optional.of(new LocalStore(shared)),
             (m, v) -> true,
             FAST,
