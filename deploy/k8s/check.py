@@ -10,7 +10,7 @@ Checks:
   * every variable the agent and api containers get (env, envFrom ConfigMaps, secretKeyRefs) is one
     their Java config reads (the OPTIONS lists of AgentConfig/ApiConfig, resolved through
     events/.../config/*.java), a KAFKA_* client property, or a JVM/DJL variable; required options
-    are all set; names only planned appear only in '# FUTURE: NAME ...' comments;
+    are all set;
   * the api listens on every pod address (MODELSYNC_HOST unset, 0.0.0.0 or ::);
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
     ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; Services reach them;
@@ -53,9 +53,6 @@ API_VERSIONS = {
 RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ"}
 # KAFKA_* variables that KafkaClientConfig does not pass to the clients.
 KAFKA_NOT_PASSED = {"KAFKA_HEAP_OPTS", "KAFKA_OPTS"}
-# Planned, not read by any Java config yet: allowed only in '# FUTURE:' comments (none now).
-FUTURE = set()
-FUTURE_MARK = re.compile(r"#\s*FUTURE:.*?\b((?:MODELSYNC|KAFKA)_[A-Z0-9_]+)")
 
 failures, notes = [], []
 
@@ -194,21 +191,6 @@ def main():
 
     java = {c: read_java(c) for c in JAVA}
 
-    # FUTURE placeholders: in comments only, and only the planned names.
-    future_seen = set()
-    for rel, text in texts.items():
-        for line in text.splitlines():
-            m = FUTURE_MARK.search(line)
-            if not m:
-                continue
-            name = m.group(1)
-            future_seen.add(name)
-            if name not in FUTURE:
-                fail(f"{rel}: '# FUTURE:' names {name}, not a planned variable ({', '.join(sorted(FUTURE))})")
-            readers = [c for c, (known, _) in java.items() if name in known]
-            if readers:
-                notes.append(f"{name} is now read by the {'/'.join(readers)} config: uncomment it in {rel}")
-
     workloads = [(rel, d) for rel, d in deployed if d.get("kind") in ("Deployment", "StatefulSet")]
     containers = {}  # role -> list of (rel, workload, pod spec, container, env dict)
     for rel, w in workloads:
@@ -270,10 +252,7 @@ def main():
             for name, where in sorted(env.items()):
                 if name in known or name in RUNTIME:
                     continue
-                if name in FUTURE:
-                    fail(f"{rel}: {c['name']} gets {name} ({where}), which nothing reads yet;"
-                         f" keep it as a '# FUTURE:' comment until the code lands")
-                elif name.startswith("KAFKA_") and name not in KAFKA_NOT_PASSED:
+                if name.startswith("KAFKA_") and name not in KAFKA_NOT_PASSED:
                     continue  # passed through to the Kafka clients as a property
                 else:
                     fail(f"{rel}: {c['name']} gets {name} ({where}), which the {role} config does not read")
@@ -439,8 +418,7 @@ def main():
     for f in failures:
         print("FAIL " + f)
     summary = (f"{len(deployed)} objects in {len(listed)} files, agent {counts.get('agent', 0)} / api"
-               f" {counts.get('api', 0)} env vars vs. Java config, {len(future_seen)} FUTURE placeholders"
-               f" ({', '.join(sorted(future_seen))}), {len(components)} component(s); {render}")
+               f" {counts.get('api', 0)} env vars vs. Java config, {len(components)} component(s); {render}")
     if failures:
         print(f"k8s check: FAILED, {len(failures)} problem(s) - {summary}")
         return 1
