@@ -44,7 +44,8 @@ public record ApiConfig(
     Artifacts artifacts,
     int grpcPort,
     long maxBufferedBytes,
-    GateMode gate) {
+    GateMode gate,
+    long inlineMaxMicros) {
 
   /**
    * Where versions come from besides the store directory.
@@ -192,6 +193,15 @@ public record ApiConfig(
           "30000",
           "time to answer a request: 408 if the body is still arriving, else 503");
 
+  public static final Option INLINE_MAX_MICROS =
+      Option.optional(
+          "MODELSYNC_INLINE_MAX_MICROS",
+          null,
+          "100",
+          "a small request (body up to 16 KiB) to a version whose model runs typically take at most"
+              + " this long runs on the event loop that read it instead of hopping to an inference"
+              + " thread; 0 = always hop");
+
   public static final Option GATE =
       Option.optional(
           "MODELSYNC_GATE",
@@ -214,6 +224,7 @@ public record ApiConfig(
           KEEP_VERSIONS,
           ORT_INTRA_OP_THREADS,
           INFER_THREADS,
+          INLINE_MAX_MICROS,
           LOAD_THREADS,
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
@@ -266,6 +277,7 @@ public record ApiConfig(
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     requireRange(MAX_BUFFERED_BYTES, maxBufferedBytes, maxBodyBytes, 1L << 40);
     Objects.requireNonNull(gate, GATE.label());
+    requireRange(INLINE_MAX_MICROS, inlineMaxMicros, 0, 100_000);
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -300,7 +312,8 @@ public record ApiConfig(
             s.positiveLong(CACHE_MAX_BYTES)),
         s.port(GRPC_PORT),
         s.longValue(MAX_BUFFERED_BYTES),
-        gateMode(s.string(GATE)));
+        gateMode(s.string(GATE)),
+        s.longValue(INLINE_MAX_MICROS));
   }
 
   private static GateMode gateMode(String text) {
@@ -344,7 +357,8 @@ public record ApiConfig(
         artifacts,
         grpcPort,
         maxBufferedBytes,
-        gate);
+        gate,
+        inlineMaxMicros);
   }
 
   private static int intValue(Settings s, Option option) {

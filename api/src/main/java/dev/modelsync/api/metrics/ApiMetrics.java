@@ -29,6 +29,7 @@ public final class ApiMetrics implements AutoCloseable {
   private final AtomicLong consumerLag = new AtomicLong();
   private final AtomicLong bodyBytes = new AtomicLong();
   private final Counter overloaded;
+  private final Counter inline;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   /**
@@ -86,6 +87,13 @@ public final class ApiMetrics implements AutoCloseable {
     overloaded =
         Counter.builder("modelsync.infer.overloaded")
             .description("Inference requests refused with 503 because too many were in flight")
+            .register(registry);
+    // modelsync_infer_inline_total
+    inline =
+        Counter.builder("modelsync.infer.inline")
+            .description(
+                "Inference requests run on the event loop that read them"
+                    + " (MODELSYNC_INLINE_MAX_MICROS), not on an inference thread")
             .register(registry);
     // modelsync_events_consumer_lag_records
     Gauge.builder("modelsync.events.consumer.lag", consumerLag, AtomicLong::get)
@@ -158,6 +166,11 @@ public final class ApiMetrics implements AutoCloseable {
 
   public void overloaded() {
     overloaded.increment();
+  }
+
+  /** A request ran on its event loop. */
+  public void ranInline() {
+    inline.increment();
   }
 
   /** Bytes of admitted request bodies held now (MODELSYNC_MAX_BUFFERED_BYTES bounds it). */
