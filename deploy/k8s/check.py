@@ -8,8 +8,8 @@ Checks:
     kustomization lists every manifest (secret.example.yaml excepted) and sets a tag for each
     modelsync image;
   * every variable the agent and api containers get (env, envFrom ConfigMaps, secretKeyRefs) is one
-    their Java config reads (the OPTIONS lists of AgentConfig/ApiConfig, resolved through
-    events/.../config/*.java), a KAFKA_* client property, or a JVM/DJL variable; required options
+    their Java config declares (deploy/options.json, made from AgentConfig/ApiConfig.OPTIONS), a
+    KAFKA_* client property, or a JVM/DJL variable; required options
     are all set;
   * the api listens on every pod address (MODELSYNC_HOST unset, 0.0.0.0 or ::);
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
@@ -36,11 +36,7 @@ except ImportError:  # pragma: no cover
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-CONFIG_DIR = ROOT / "events/src/main/java/dev/modelsync/config"
-JAVA = {
-    "agent": ROOT / "agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
-    "api": ROOT / "api/src/main/java/dev/modelsync/api/ApiConfig.java",
-}
+JAVA = ("agent", "api")
 IMAGES = {"modelsync/agent": "agent", "modelsync/api": "api", "modelsync/notebook": "notebook"}
 API_VERSIONS = {
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "Service": "v1", "ConfigMap": "v1",
@@ -62,43 +58,16 @@ def fail(msg):
 
 
 # ---------------------------------------------------------------- the Java config
-OPTION_DEF = re.compile(
-    r"(?:static\s+final\s+Option\s+([A-Z0-9_]+)\s*=\s*)?"
-    r"(?:Option\.(required|optional)|new\s+Option)\(\s*\"([A-Z][A-Z0-9_]*)\"")
-
-
-def java_options(path):
-    """{constant name: (env name, required)} of the Option definitions in one file."""
-    result, anonymous = {}, 0
-    for const, kind, env in OPTION_DEF.findall(path.read_text()):
-        if not const:
-            anonymous += 1
-            const = f"?{anonymous}"
-        result[const] = (env, kind == "required")
-    return result
+# deploy/options.json: the options each program declares (OptionsListingTest keeps it current).
+OPTIONS_JSON = ROOT / "deploy/options.json"
 
 
 def read_java(component):
-    """(names the component reads, required names); from its OPTIONS list when that resolves."""
-    own = java_options(JAVA[component])
-    shared = {p.stem: java_options(p) for p in sorted(CONFIG_DIR.glob("*.java"))}
-    everything = dict((env, req) for env, req in own.values())
-    for opts in shared.values():
-        everything.update((env, req) for env, req in opts.values())
-    match = re.search(r"List<Option>\s+OPTIONS\s*=\s*List\.of\(([^;]*)\);", JAVA[component].read_text())
-    if match:
-        names, resolved = {}, True
-        for token in (t.strip() for t in match.group(1).split(",")):
-            cls, _, const = token.rpartition(".")
-            opt = (shared.get(cls) if cls else own).get(const) if (not cls or cls in shared) else None
-            if opt is None:
-                resolved = False
-                break
-            names[opt[0]] = opt[1]
-        if resolved:
-            return set(names), {n for n, req in names.items() if req}
-    notes.append(f"{JAVA[component].name}: OPTIONS list not resolved, using every Option defined")
-    return set(everything), {n for n, req in everything.items() if req}
+    """(names the component reads, required names), from deploy/options.json."""
+    import json
+
+    options = json.loads(OPTIONS_JSON.read_text())[component]
+    return {o["env"] for o in options}, {o["env"] for o in options if o["required"]}
 
 
 # ---------------------------------------------------------------- the manifests

@@ -2,6 +2,7 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
@@ -51,56 +52,70 @@ public record AgentConfig(
 
   public static final Option MODELS_DIR =
       Option.required(
-          "MODELSYNC_MODELS_DIR", "models", "directory the notebook saves models into (read only)");
+              "MODELSYNC_MODELS_DIR",
+              "models",
+              "directory the notebook saves models into (read only)")
+          .checked(Check.PATH);
   public static final Option STORE_DIR =
       Option.required(
-          "MODELSYNC_STORE_DIR", "store", "directory the agent snapshots complete versions into");
+              "MODELSYNC_STORE_DIR",
+              "store",
+              "directory the agent snapshots complete versions into")
+          .checked(Check.PATH);
   public static final Option EVENTS_TOPIC =
       Option.optional(
-          "MODELSYNC_EVENTS_TOPIC", "topic", Topics.MODEL_EVENTS, "topic for model events");
+              "MODELSYNC_EVENTS_TOPIC", "topic", Topics.MODEL_EVENTS, "topic for model events")
+          .checked(Check.TOPIC);
   public static final Option PORT =
       Option.optional(
-          "MODELSYNC_AGENT_PORT",
-          "port",
-          "8081",
-          "HTTP port of /health, /models, /metrics and /artifacts (0 = any free port)");
+              "MODELSYNC_AGENT_PORT",
+              "port",
+              "8081",
+              "HTTP port of /health, /models, /metrics and /artifacts (0 = any free port)")
+          .checked(Check.PORT);
   public static final Option HOST =
       Option.optional(
-          "MODELSYNC_AGENT_HOST",
-          "host",
-          "0.0.0.0",
-          "address the HTTP server listens on (0.0.0.0 = every IPv4 address, :: = every address,"
-              + " 127.0.0.1 = this machine only)");
+              "MODELSYNC_AGENT_HOST",
+              "host",
+              "0.0.0.0",
+              "address the HTTP server listens on (0.0.0.0 = every IPv4 address, :: = every address,"
+                  + " 127.0.0.1 = this machine only)")
+          .checked(Check.LISTEN_ADDRESS);
   public static final Option QUIET_MS =
       Option.optional(
-          "MODELSYNC_QUIET_MS",
-          "quiet-ms",
-          "500",
-          "a version unchanged this long (ms) is complete, when neither renamed in nor"
-              + " carrying model.json");
+              "MODELSYNC_QUIET_MS",
+              "quiet-ms",
+              "500",
+              "a version unchanged this long (ms) is complete, when neither renamed in nor"
+                  + " carrying model.json")
+          .checked(Check.POSITIVE);
   public static final Option RESCAN_MS =
       Option.optional(
-          "MODELSYNC_RESCAN_MS",
-          "rescan-ms",
-          "2000",
-          "interval (ms) of the full rescan backing up native file events");
+              "MODELSYNC_RESCAN_MS",
+              "rescan-ms",
+              "2000",
+              "interval (ms) of the full rescan backing up native file events")
+          .checked(Check.POSITIVE);
   public static final Option HEALTH_MS =
       Option.optional(
-          "MODELSYNC_HEALTH_MS", "health-ms", "2000", "interval (ms) of the Kafka health check");
+              "MODELSYNC_HEALTH_MS", "health-ms", "2000", "interval (ms) of the Kafka health check")
+          .checked(Check.POSITIVE);
   public static final Option INSTANCE_ID =
       Option.optional(
-          "MODELSYNC_INSTANCE_ID",
-          "instance",
-          null,
-          "agent name in the event source and metrics (instance label); default host name");
+              "MODELSYNC_INSTANCE_ID",
+              "instance",
+              null,
+              "agent name in the event source and metrics (instance label); default host name")
+          .checked(Check.INSTANCE);
 
   public static final Option WATCH =
       Option.optional(
-          "MODELSYNC_WATCH",
-          "watch",
-          "auto",
-          "inotify: a save is complete once moved in or closed by its writer; poll (macOS, network"
-              + " file systems): after the quiet period; auto: inotify where it works");
+              "MODELSYNC_WATCH",
+              "watch",
+              "auto",
+              "inotify: a save is complete once moved in or closed by its writer; poll (macOS, network"
+                  + " file systems): after the quiet period; auto: inotify where it works")
+          .checked(Check.oneOf("auto", "inotify", "poll"));
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -125,24 +140,13 @@ public record AgentConfig(
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
     Objects.requireNonNull(watch, WATCH.label());
-    if (eventsTopic == null || !eventsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
-      throw new ConfigException(
-          EVENTS_TOPIC.label() + " is not a valid topic name: " + eventsTopic);
-    }
-    if (port < 0 || port > 65535) {
-      throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
-    }
-    if (!ListenAddress.isValid(host)) {
-      throw new ConfigException(
-          HOST.label() + " must be an IP address or a host name to listen on, got '" + host + "'");
-    }
-    requirePositive(QUIET_MS, quietMs);
-    requirePositive(RESCAN_MS, rescanMs);
-    requirePositive(HEALTH_MS, healthMs);
-    if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,128}")) {
-      throw new ConfigException(
-          INSTANCE_ID.label() + " must be letters, digits, '.', '_' or '-', got " + instanceId);
-    }
+    EVENTS_TOPIC.require(eventsTopic);
+    PORT.require(port);
+    HOST.require(host);
+    QUIET_MS.require(quietMs);
+    RESCAN_MS.require(rescanMs);
+    HEALTH_MS.require(healthMs);
+    INSTANCE_ID.require(instanceId);
     if (modelsDir.equals(storeDir) || storeDir.startsWith(modelsDir)) {
       throw new ConfigException(
           STORE_DIR.label() + " must not be inside " + MODELS_DIR.label() + ": " + storeDir);
@@ -204,12 +208,6 @@ public record AgentConfig(
         .orElseThrow(
             () ->
                 new ConfigException(WATCH.label() + " must be auto, inotify or poll, got " + text));
-  }
-
-  private static void requirePositive(Option option, long value) {
-    if (value <= 0) {
-      throw new ConfigException(option.label() + " must be a positive number, got " + value);
-    }
   }
 
   private static String hostName() {

@@ -157,7 +157,8 @@ public final class Api {
                       config.maxTensorBytes(),
                       config.requestTimeoutMs(),
                       config.maxBufferedBytes(),
-                      this::liveness);
+                      this::liveness,
+                      config.inlineMaxMicros() * 1_000);
               return deployHttp(services).compose(x -> deployGrpc(services));
             })
         .andThen(x -> startConsumer(control.context()))

@@ -2,6 +2,7 @@ package dev.modelsync.api;
 
 import dev.modelsync.api.catalog.GateMode;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
@@ -44,7 +45,8 @@ public record ApiConfig(
     Artifacts artifacts,
     int grpcPort,
     long maxBufferedBytes,
-    GateMode gate) {
+    GateMode gate,
+    long inlineMaxMicros) {
 
   /**
    * Where versions come from besides the store directory.
@@ -66,19 +68,8 @@ public record ApiConfig(
       Objects.requireNonNull(baseUrl, ARTIFACT_BASE_URL.label());
       Objects.requireNonNull(token, ArtifactToken.OPTION.label());
       Objects.requireNonNull(cacheDir, CACHE_DIR.label());
-      baseUrl.ifPresent(Artifacts::requireHttp);
-      requireRange(CACHE_MAX_BYTES, cacheMaxBytes, 1, Long.MAX_VALUE);
-    }
-
-    private static void requireHttp(URI url) {
-      if (url.getScheme() == null
-          || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
-          || url.getHost() == null
-          || url.getRawQuery() != null
-          || url.getRawFragment() != null) {
-        throw new ConfigException(
-            ARTIFACT_BASE_URL.label() + " must be an http(s)://host[:port] URL, got '" + url + "'");
-      }
+      baseUrl.ifPresent(url -> ARTIFACT_BASE_URL.require(url.toString()));
+      CACHE_MAX_BYTES.require(cacheMaxBytes);
     }
   }
 
@@ -86,119 +77,152 @@ public record ApiConfig(
 
   public static final Option STORE_DIR =
       Option.optional(
-          "MODELSYNC_STORE_DIR",
-          "store",
-          null,
-          "the store directory the agent writes (a shared volume); required unless"
-              + " MODELSYNC_ARTIFACT_BASE_URL is set");
+              "MODELSYNC_STORE_DIR",
+              "store",
+              null,
+              "the store directory the agent writes (a shared volume); required unless"
+                  + " MODELSYNC_ARTIFACT_BASE_URL is set")
+          .checked(Check.PATH);
   public static final Option ARTIFACT_BASE_URL =
       Option.optional(
-          "MODELSYNC_ARTIFACT_BASE_URL",
-          null,
-          null,
-          "the agent's HTTP address (http://agent:8081): versions the store directory lacks are"
-              + " fetched from its /artifacts into the cache");
+              "MODELSYNC_ARTIFACT_BASE_URL",
+              null,
+              null,
+              "the agent's HTTP address (http://agent:8081): versions the store directory lacks are"
+                  + " fetched from its /artifacts into the cache")
+          .checked(Check.HTTP_URL);
   public static final Option CACHE_DIR =
       Option.optional(
-          "MODELSYNC_CACHE_DIR",
-          null,
-          null,
-          "where fetched versions are kept; default a new temporary directory, removed at exit");
+              "MODELSYNC_CACHE_DIR",
+              null,
+              null,
+              "where fetched versions are kept; default a new temporary directory, removed at exit")
+          .checked(Check.PATH);
   public static final Option CACHE_MAX_BYTES =
       Option.optional(
-          "MODELSYNC_CACHE_MAX_BYTES",
-          null,
-          String.valueOf(2L << 30),
-          "cache size past which versions this replica no longer serves are evicted");
+              "MODELSYNC_CACHE_MAX_BYTES",
+              null,
+              String.valueOf(2L << 30),
+              "cache size past which versions this replica no longer serves are evicted")
+          .checked(Check.POSITIVE);
   public static final Option EVENTS_TOPIC =
       Option.optional(
-          "MODELSYNC_EVENTS_TOPIC", null, Topics.MODEL_EVENTS, "topic of model.saved/deleted");
+              "MODELSYNC_EVENTS_TOPIC", null, Topics.MODEL_EVENTS, "topic of model.saved/deleted")
+          .checked(Check.TOPIC);
   public static final Option STATUS_TOPIC =
       Option.optional(
-          "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to");
+              "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to")
+          .checked(Check.TOPIC);
   public static final Option HOST =
       Option.optional(
-          "MODELSYNC_HOST",
-          "host",
-          "0.0.0.0",
-          "address the HTTP and gRPC servers listen on (an IP literal; 127.0.0.1 = this host only)");
+              "MODELSYNC_HOST",
+              "host",
+              "0.0.0.0",
+              "address the HTTP and gRPC servers listen on (an IP address or a host name; 127.0.0.1 = this"
+                  + " host only)")
+          .checked(Check.LISTEN_ADDRESS);
   public static final Option PORT =
-      Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one");
+      Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one")
+          .checked(Check.PORT);
   public static final Option GRPC_PORT =
       Option.optional(
-          "MODELSYNC_GRPC_PORT",
-          "grpc-port",
-          "8001",
-          "gRPC port (Open Inference Protocol, inference.GRPCInferenceService); 0 picks a free one");
+              "MODELSYNC_GRPC_PORT",
+              "grpc-port",
+              "8001",
+              "gRPC port (Open Inference Protocol, inference.GRPCInferenceService); 0 picks a free one")
+          .checked(Check.PORT);
   public static final Option INSTANCE_ID =
       Option.optional(
-          "MODELSYNC_INSTANCE_ID",
-          null,
-          null,
-          "replica id in status events and metrics (instance label); default host name");
+              "MODELSYNC_INSTANCE_ID",
+              null,
+              null,
+              "replica id in status events and metrics (instance label); default host name")
+          .checked(Check.INSTANCE);
   public static final Option ADMIN_TOKEN =
       Option.optional(
-          "MODELSYNC_ADMIN_TOKEN",
-          null,
-          null,
-          "bearer token of admin calls (at least 16 characters); unset = refused");
+              "MODELSYNC_ADMIN_TOKEN",
+              null,
+              null,
+              "bearer token of admin calls (at least 16 characters); unset = refused")
+          .hidden();
 
   /** Shorter admin tokens stop the start. */
   static final int ADMIN_TOKEN_MIN_LENGTH = 16;
 
   public static final Option KEEP_VERSIONS =
       Option.optional(
-          "MODELSYNC_KEEP_VERSIONS", null, "2", "loaded versions kept reachable per model");
+              "MODELSYNC_KEEP_VERSIONS", null, "2", "loaded versions kept reachable per model")
+          .checked(Check.range(1, 100));
   public static final Option ORT_INTRA_OP_THREADS =
       Option.optional(
-          "MODELSYNC_ORT_INTRA_OP_THREADS",
-          null,
-          "1",
-          "ONNX Runtime intra-op threads per session (more threads = slower reloads)");
+              "MODELSYNC_ORT_INTRA_OP_THREADS",
+              null,
+              "1",
+              "ONNX Runtime intra-op threads per session (more threads = slower reloads)")
+          .checked(Check.range(0, 256));
   public static final Option INFER_THREADS =
       Option.optional(
-          "MODELSYNC_INFER_THREADS", null, String.valueOf(CORES), "inference worker threads");
+              "MODELSYNC_INFER_THREADS", null, String.valueOf(CORES), "inference worker threads")
+          .checked(Check.range(1, 256));
   public static final Option LOAD_THREADS =
-      Option.optional("MODELSYNC_LOAD_THREADS", null, "2", "model loading worker threads");
+      Option.optional("MODELSYNC_LOAD_THREADS", null, "2", "model loading worker threads")
+          .checked(Check.range(1, 64));
   public static final Option HTTP_INSTANCES =
       Option.optional(
-          "MODELSYNC_HTTP_INSTANCES", null, String.valueOf(CORES), "HTTP server verticles");
+              "MODELSYNC_HTTP_INSTANCES", null, String.valueOf(CORES), "HTTP server verticles")
+          .checked(Check.range(1, 256));
   public static final Option MAX_BODY_BYTES =
       Option.optional(
-          "MODELSYNC_MAX_BODY_BYTES", null, String.valueOf(16 << 20), "largest request body");
+              "MODELSYNC_MAX_BODY_BYTES", null, String.valueOf(16 << 20), "largest request body")
+          .checked(Check.range(1024, Integer.MAX_VALUE));
   public static final Option MAX_IN_FLIGHT =
       Option.optional(
-          "MODELSYNC_MAX_IN_FLIGHT",
-          null,
-          "1024",
-          "inference requests admitted at once; more are refused with 503 overloaded");
+              "MODELSYNC_MAX_IN_FLIGHT",
+              null,
+              "1024",
+              "inference requests admitted at once; more are refused with 503 overloaded")
+          .checked(Check.range(1, 1_000_000));
   public static final Option MAX_BUFFERED_BYTES =
       Option.optional(
-          "MODELSYNC_MAX_BUFFERED_BYTES",
-          null,
-          String.valueOf(256 << 20),
-          "request body bytes held at once (counted as they arrive); a request announcing more than"
-              + " is left is refused with 503 overloaded");
+              "MODELSYNC_MAX_BUFFERED_BYTES",
+              null,
+              String.valueOf(256 << 20),
+              "request body bytes held at once (counted as they arrive); a request announcing more than"
+                  + " is left is refused with 503 overloaded")
+          .checked(Check.range(1024, 1L << 40));
   public static final Option MAX_TENSOR_BYTES =
       Option.optional(
-          "MODELSYNC_MAX_TENSOR_BYTES",
-          null,
-          String.valueOf(64 << 20),
-          "largest request tensor (elements × element bytes), refused before allocation");
+              "MODELSYNC_MAX_TENSOR_BYTES",
+              null,
+              String.valueOf(64 << 20),
+              "largest request tensor (elements × element bytes), refused before allocation")
+          .checked(Check.range(1024, 1L << 40));
   public static final Option REQUEST_TIMEOUT_MS =
       Option.optional(
-          "MODELSYNC_REQUEST_TIMEOUT_MS",
-          null,
-          "30000",
-          "time to answer a request: 408 if the body is still arriving, else 503");
+              "MODELSYNC_REQUEST_TIMEOUT_MS",
+              null,
+              "30000",
+              "time to answer a request: 408 if the body is still arriving, else 503")
+          .checked(Check.range(100, 3_600_000));
+
+  public static final Option INLINE_MAX_MICROS =
+      Option.optional(
+              "MODELSYNC_INLINE_MAX_MICROS",
+              null,
+              "100",
+              "a small request (body up to 16 KiB) to a version whose model runs typically take at most"
+                  + " this long runs on the event loop that read it instead of hopping to an inference"
+                  + " thread; 0 = always hop")
+          .checked(Check.range(0, 100_000));
 
   public static final Option GATE =
       Option.optional(
-          "MODELSYNC_GATE",
-          null,
-          "off",
-          "off or required: required refuses (model.rejected) a version whose model.json has no"
-              + " gate");
+              "MODELSYNC_GATE",
+              null,
+              "off",
+              "off or required: required refuses (model.rejected) a version whose model.json has no"
+                  + " gate")
+          .checked(Check.oneOf("off", "required"));
 
   public static final List<Option> OPTIONS =
       List.of(
@@ -214,6 +238,7 @@ public record ApiConfig(
           KEEP_VERSIONS,
           ORT_INTRA_OP_THREADS,
           INFER_THREADS,
+          INLINE_MAX_MICROS,
           LOAD_THREADS,
           HTTP_INSTANCES,
           MAX_BODY_BYTES,
@@ -236,36 +261,41 @@ public record ApiConfig(
       throw new ConfigException(
           STORE_DIR.label() + " is required unless " + ARTIFACT_BASE_URL.label() + " is set");
     }
-    requireTopic(EVENTS_TOPIC, eventsTopic);
-    requireTopic(STATUS_TOPIC, statusTopic);
-    requireIpLiteral(host);
-    if (port < 0 || port > 65535) {
-      throw new ConfigException(PORT.label() + " must be a port from 0 to 65535, got " + port);
-    }
-    if (grpcPort < 0 || grpcPort > 65535) {
-      throw new ConfigException(
-          GRPC_PORT.label() + " must be a port from 0 to 65535, got " + grpcPort);
-    }
+    // each value as its option declares it (the same checks Settings.parse ran on the text)
+    EVENTS_TOPIC.require(eventsTopic);
+    STATUS_TOPIC.require(statusTopic);
+    HOST.require(host);
+    PORT.require(port);
+    GRPC_PORT.require(grpcPort);
     if (grpcPort != 0 && grpcPort == port) {
       throw new ConfigException(
           GRPC_PORT.label() + " and " + PORT.label() + " must differ, both are " + port);
     }
-    if (instanceId == null || instanceId.isBlank()) {
-      throw new ConfigException(INSTANCE_ID.label() + " must not be blank");
-    }
+    INSTANCE_ID.require(instanceId);
     Objects.requireNonNull(adminToken, ADMIN_TOKEN.label());
-    requireRange(KEEP_VERSIONS, keepVersions, 1, 100);
-    requireRange(ORT_INTRA_OP_THREADS, ortIntraOpThreads, 0, 256);
-    requireRange(INFER_THREADS, inferThreads, 1, 256);
-    requireRange(LOAD_THREADS, loadThreads, 1, 64);
-    requireRange(HTTP_INSTANCES, httpInstances, 1, 256);
-    requireRange(MAX_BODY_BYTES, maxBodyBytes, 1024, Integer.MAX_VALUE);
-    requireRange(MAX_IN_FLIGHT, maxInFlight, 1, 1_000_000);
-    requireRange(MAX_TENSOR_BYTES, maxTensorBytes, 1024, 1L << 40);
-    requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 100, 3_600_000);
+    KEEP_VERSIONS.require(keepVersions);
+    ORT_INTRA_OP_THREADS.require(ortIntraOpThreads);
+    INFER_THREADS.require(inferThreads);
+    LOAD_THREADS.require(loadThreads);
+    HTTP_INSTANCES.require(httpInstances);
+    MAX_BODY_BYTES.require(maxBodyBytes);
+    MAX_IN_FLIGHT.require(maxInFlight);
+    MAX_TENSOR_BYTES.require(maxTensorBytes);
+    REQUEST_TIMEOUT_MS.require(requestTimeoutMs);
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
-    requireRange(MAX_BUFFERED_BYTES, maxBufferedBytes, maxBodyBytes, 1L << 40);
+    MAX_BUFFERED_BYTES.require(maxBufferedBytes);
+    if (maxBufferedBytes < maxBodyBytes) {
+      throw new ConfigException(
+          MAX_BUFFERED_BYTES.label()
+              + " must be at least "
+              + MAX_BODY_BYTES.label()
+              + " ("
+              + maxBodyBytes
+              + "), got "
+              + maxBufferedBytes);
+    }
     Objects.requireNonNull(gate, GATE.label());
+    INLINE_MAX_MICROS.require(inlineMaxMicros);
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -300,11 +330,12 @@ public record ApiConfig(
             s.positiveLong(CACHE_MAX_BYTES)),
         s.port(GRPC_PORT),
         s.longValue(MAX_BUFFERED_BYTES),
-        gateMode(s.string(GATE)));
+        gateMode(s.string(GATE)),
+        s.longValue(INLINE_MAX_MICROS));
   }
 
   private static GateMode gateMode(String text) {
-    return switch (text) {
+    return switch (text.toLowerCase(java.util.Locale.ROOT)) {
       case "off" -> GateMode.OFF;
       case "required" -> GateMode.REQUIRED;
       default ->
@@ -328,53 +359,16 @@ public record ApiConfig(
     return (int) v;
   }
 
-  private static void requireRange(Option option, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw new ConfigException(
-          option.label() + " must be from " + min + " to " + max + ", got " + value);
-    }
-  }
-
-  private static void requireTopic(Option option, String topic) {
-    if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,249}")) {
-      throw new ConfigException(option.label() + " is not a valid topic name: '" + topic + "'");
-    }
-  }
-
-  /**
-   * The listen address must be an IPv4 or IPv6 literal: a host name would be resolved at bind time
-   * and could quietly pick another interface.
-   */
-  private static void requireIpLiteral(String host) {
-    boolean ipv4 = host != null && host.matches("(\\d{1,3})(\\.\\d{1,3}){3}");
-    if (ipv4) {
-      for (String part : host.split("\\.")) {
-        ipv4 &= Integer.parseInt(part) <= 255;
-      }
-    }
-    boolean ipv6 = host != null && host.contains(":") && host.matches("[0-9A-Fa-f:.]{2,45}");
-    if (ipv6) {
-      try {
-        InetAddress.getByName(host); // a literal: parsed, never looked up
-      } catch (java.net.UnknownHostException e) {
-        ipv6 = false;
-      }
-    }
-    if (!ipv4 && !ipv6) {
-      throw new ConfigException(
-          HOST.label() + " must be an IP address such as 0.0.0.0 or 127.0.0.1, got '" + host + "'");
-    }
-  }
-
   private static String hostName(Map<String, String> env) {
-    String fromEnv = env.get("HOSTNAME");
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      return fromEnv;
+    String name = env.get("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        name = "api";
+      }
     }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "api";
-    }
+    String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "-");
+    return cleaned.length() > 128 ? cleaned.substring(0, 128) : cleaned;
   }
 }

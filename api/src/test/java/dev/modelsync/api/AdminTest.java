@@ -85,7 +85,8 @@ class AdminTest {
         c.artifacts(),
         c.grpcPort(),
         c.maxBufferedBytes(),
-        c.gate());
+        c.gate(),
+        c.inlineMaxMicros());
   }
 
   @Test

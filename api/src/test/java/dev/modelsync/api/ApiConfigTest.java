@@ -96,11 +96,14 @@ class ApiConfigTest {
   }
 
   @Test
-  @DisplayName("the listen address is an IP literal: v4 or v6; a name or junk names MODELSYNC_HOST")
+  @DisplayName(
+      "the listen address is an IP address (v4 or v6) or a host name; junk names MODELSYNC_HOST")
   void listenAddress() {
     assertEquals("127.0.0.1", ApiConfig.from(env("MODELSYNC_HOST", "127.0.0.1")).host());
     assertEquals("::1", ApiConfig.from(env(), "--host", "::1").host());
-    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "localhost"));
+    assertEquals("localhost", ApiConfig.from(env("MODELSYNC_HOST", "localhost")).host());
+    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "not a host!"));
+    assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "300.1.1.1"));
     assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "256.0.0.1"));
     assertNames("MODELSYNC_HOST", env("MODELSYNC_HOST", "1:2:3:4:5:6:7:8:9"));
   }

@@ -15,12 +15,13 @@ public final class ArtifactToken {
 
   public static final Option OPTION =
       Option.optional(
-          "MODELSYNC_ARTIFACT_TOKEN",
-          null,
-          null,
-          "bearer token (at least "
-              + MIN_LENGTH
-              + " characters) for the agent's GET /artifacts; unset = no token");
+              "MODELSYNC_ARTIFACT_TOKEN",
+              null,
+              null,
+              "bearer token (at least "
+                  + MIN_LENGTH
+                  + " characters) for the agent's GET /artifacts; unset = no token")
+          .hidden();
 
   private final String token;
 

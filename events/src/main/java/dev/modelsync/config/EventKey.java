@@ -16,13 +16,14 @@ public final class EventKey {
 
   public static final Option OPTION =
       Option.optional(
-          "MODELSYNC_EVENT_KEY",
-          null,
-          null,
-          "shared secret (at least "
-              + MIN_LENGTH
-              + " characters) that signs model events; when set, unsigned or badly signed"
-              + " events are refused");
+              "MODELSYNC_EVENT_KEY",
+              null,
+              null,
+              "shared secret (at least "
+                  + MIN_LENGTH
+                  + " characters) that signs model events; when set, unsigned or badly signed"
+                  + " events are refused")
+          .hidden();
 
   private final byte[] secret;
 

@@ -19,7 +19,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 public record KafkaClientConfig(String bootstrapServers, Map<String, String> passthrough) {
   public static final Option BOOTSTRAP =
       Option.required(
-          "KAFKA_BOOTSTRAP_SERVERS", "kafka", "Kafka bootstrap servers, host:port[,host:port]");
+              "KAFKA_BOOTSTRAP_SERVERS", "kafka", "Kafka bootstrap servers, host:port[,host:port]")
+          .checked(Check.HOST_PORTS);
 
   /** Variables with the KAFKA_ prefix that are not client properties. */
   private static final Set<String> NOT_PASSED =

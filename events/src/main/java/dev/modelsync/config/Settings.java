@@ -57,6 +57,12 @@ public final class Settings {
       }
       values.put(option.env(), value.trim());
     }
+    for (Option option : options) {
+      String value = values.getOrDefault(option.env(), option.defaultValue());
+      if (value != null) {
+        option.check().require(option, value);
+      }
+    }
     return new Settings(values);
   }
 
@@ -158,9 +164,56 @@ public final class Settings {
     if (o.required()) {
       return "(required)";
     }
-    return o.defaultValue() == null || o.defaultValue().isEmpty()
+    return o.defaultValue() == null || o.defaultValue().isEmpty() || o.secret()
         ? "(unset)"
         : "`" + o.defaultValue() + "`";
+  }
+
+  /**
+   * The options as JSON, one object per option ({@code env}, {@code flag}, {@code default}, {@code
+   * required}, {@code type}, {@code secret}, {@code doc}): what {@code deploy/options.json} holds
+   * for tools that check deployments against what the programs read.
+   */
+  public static String listing(List<Option> options) {
+    StringBuilder out = new StringBuilder("[\n");
+    for (int i = 0; i < options.size(); i++) {
+      Option o = options.get(i);
+      out.append("  {\"env\": ")
+          .append(quote(o.env()))
+          .append(", \"flag\": ")
+          .append(o.flag() == null ? "null" : quote("--" + o.flag()))
+          .append(", \"default\": ")
+          .append(o.defaultValue() == null || o.secret() ? "null" : quote(o.defaultValue()))
+          .append(", \"required\": ")
+          .append(o.required())
+          .append(", \"type\": ")
+          .append(quote(o.check().type()))
+          .append(", \"secret\": ")
+          .append(o.secret())
+          .append(", \"doc\": ")
+          .append(quote(o.doc()))
+          .append(i + 1 < options.size() ? "},\n" : "}\n");
+    }
+    return out.append("]\n").toString();
+  }
+
+  private static String quote(String text) {
+    StringBuilder out = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   /** A markdown table of the options, for {@code --help} and the README. */

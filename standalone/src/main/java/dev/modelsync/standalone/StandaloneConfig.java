@@ -1,5 +1,6 @@
 package dev.modelsync.standalone;
 
+import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
@@ -32,24 +33,34 @@ record StandaloneConfig(
 
   static final Option MODELS =
       Option.optional(
-          "MODELSYNC_MODELS_DIR", "models", "models", "Directory the notebook saves models into");
+              "MODELSYNC_MODELS_DIR",
+              "models",
+              "models",
+              "Directory the notebook saves models into")
+          .checked(Check.PATH);
   static final Option DATA =
       Option.optional(
-          "MODELSYNC_DATA_DIR",
-          "data",
-          ".modelsync",
-          "Store and embedded Kafka data (store/ and kafka/ inside)");
+              "MODELSYNC_DATA_DIR",
+              "data",
+              ".modelsync",
+              "Store and embedded Kafka data (store/ and kafka/ inside)")
+          .checked(Check.PATH);
   static final Option PORT =
-      Option.optional("MODELSYNC_PORT", "port", "8080", "Inference API port");
+      Option.optional("MODELSYNC_PORT", "port", "8080", "Inference API port").checked(Check.PORT);
   static final Option AGENT_PORT =
       Option.optional(
-          "MODELSYNC_AGENT_PORT", "agent-port", "8081", "Agent port (/health, /models, /metrics)");
+              "MODELSYNC_AGENT_PORT",
+              "agent-port",
+              "8081",
+              "Agent port (/health, /models, /metrics)")
+          .checked(Check.PORT);
   static final Option GRPC_PORT =
       Option.optional(
-          "MODELSYNC_GRPC_PORT",
-          "grpc-port",
-          "8001",
-          "Inference API gRPC port (0 = any free port)");
+              "MODELSYNC_GRPC_PORT",
+              "grpc-port",
+              "8001",
+              "Inference API gRPC port (0 = any free port)")
+          .checked(Check.PORT);
   static final Option KAFKA =
       Option.optional(
           "KAFKA_BOOTSTRAP_SERVERS",
@@ -58,10 +69,15 @@ record StandaloneConfig(
           "Use this Kafka instead of starting the embedded broker");
   static final Option KAFKA_PORT =
       Option.optional(
-          "MODELSYNC_KAFKA_PORT", "kafka-port", "9092", "Embedded broker port (0 = any free port)");
+              "MODELSYNC_KAFKA_PORT",
+              "kafka-port",
+              "9092",
+              "Embedded broker port (0 = any free port)")
+          .checked(Check.PORT);
   static final Option DEMO =
       Option.optional(
-          "MODELSYNC_DEMO", "demo", "true", "Write a demo model into an empty models directory");
+              "MODELSYNC_DEMO", "demo", "true", "Write a demo model into an empty models directory")
+          .checked(Check.BOOLEAN);
 
   static final List<Option> OPTIONS =
       List.of(MODELS, DATA, PORT, AGENT_PORT, GRPC_PORT, KAFKA, KAFKA_PORT, DEMO);

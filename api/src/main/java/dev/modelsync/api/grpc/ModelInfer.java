@@ -112,6 +112,11 @@ final class ModelInfer {
     }
 
     @Override
+    protected long requestBytes() {
+      return request.getSerializedSize();
+    }
+
+    @Override
     protected Parsed read(ServedVersion v) {
       return TensorMessages.read(request, v.loaded(), services.maxTensorBytes());
     }

@@ -75,6 +75,9 @@ final class Batcher {
       split = null;
     }
     long took = System.nanoTime() - begin;
+    if (split != null) {
+      first.timed(took);
+    }
     for (int k = 0; k < group.size(); k++) {
       if (split == null) {
         group.get(k).predict();

@@ -219,6 +219,11 @@ final class InferenceHandlers {
       answer = protocol.encode(v, request, outputs);
     }
 
+    @Override
+    protected long requestBytes() {
+      return body == null ? 0 : body.length;
+    }
+
     /** The ticket holds this request's in-flight slot and body bytes. */
     @Override
     protected void releaseSlot() {

@@ -7,6 +7,7 @@ import dev.modelsync.api.metrics.InferenceStats.Phase;
 import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.api.metrics.VersionMeters.Outcome;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.util.List;
 
 /**
@@ -53,8 +54,23 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     return version;
   }
 
-  /** Queues the job on the inference threads; when they refuse it (closing), it completes now. */
+  /**
+   * Runs the job: here, on the event loop that read it, when it is small and its version's model
+   * runs typically take at most {@code MODELSYNC_INLINE_MAX_MICROS} (a hop to an inference thread
+   * and back costs two thread wake-ups, more than a small model's run); else on the inference
+   * threads. When they refuse it (closing), it completes now.
+   */
   public final void submit() {
+    if (inline()) {
+      services.metrics().ranInline();
+      try {
+        Batcher.run(List.of(this));
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+      complete();
+      return;
+    }
     try {
       services.inference().submit(this);
     } catch (RuntimeException e) {
@@ -62,6 +78,23 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
       complete();
     }
   }
+
+  /** The request's size in bytes, or -1 when not known (then it never runs inline). */
+  protected long requestBytes() {
+    return -1;
+  }
+
+  private boolean inline() {
+    long bytes = requestBytes();
+    return bytes >= 0
+        && bytes <= INLINE_MAX_BYTES
+        && version.<VersionMeters>meters().typicalRunNanos() <= services.inlineMaxNanos()
+        && Context.isOnEventLoopThread()
+        && Vertx.currentContext() == context;
+  }
+
+  /** The largest request that may run inline: its parsing and answer are bounded by its size. */
+  static final int INLINE_MAX_BYTES = 16 * 1024;
 
   /** Gives back the in-flight slot {@link Inference#admit} took; HTTP holds it in a ticket. */
   protected void releaseSlot() {
@@ -103,8 +136,10 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
       failure = e;
       return;
     }
+    long took = System.nanoTime() - begin;
     stats().executed();
-    ran(System.nanoTime() - begin);
+    timed(took);
+    ran(took);
     answer(outputs);
   }
 
@@ -119,6 +154,11 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   /** The model run this request was part of took {@code ns}. */
   final void ran(long ns) {
     stats().add(Phase.COMPUTE_INFER, ns);
+  }
+
+  /** A model run took {@code ns}: for the version's typical run time. */
+  final void timed(long ns) {
+    version.<VersionMeters>meters().ran(ns);
   }
 
   final void answer(List<Tensor> outputs) {

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * What the HTTP layer needs from the rest of the server.
  *
  * @param ready true once the catalog is rebuilt and the latest versions are loaded
- * @param inference the inference threads (inference never runs on an event loop)
+ * @param inference the inference threads (see {@link InferenceJob#submit} for what runs inline)
  * @param adminToken bearer token of admin calls; empty refuses them all
  * @param maxInFlight inference requests admitted at once; more get 503 overloaded
  * @param liveness null while the process works; else why it cannot recover (liveness 503)
@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  * @param health the api's own health: catalog readiness and Kafka connectivity
  * @param maxTensorBytes largest tensor a request may carry (elements × bytes per element)
  * @param requestTimeoutMs time a request may take from arrival to answer
+ * @param inlineMaxNanos a small request to a version whose runs typically take at most this long
+ *     runs on its event loop (0: never)
  */
 public record Services(
     Catalog catalog,
@@ -35,4 +37,5 @@ public record Services(
     long maxTensorBytes,
     long requestTimeoutMs,
     long maxBufferedBytes,
-    Supplier<String> liveness) {}
+    Supplier<String> liveness,
+    long inlineMaxNanos) {}

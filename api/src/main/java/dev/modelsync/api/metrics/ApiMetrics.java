@@ -24,6 +24,7 @@ public final class ApiMetrics implements AutoCloseable {
   private final AtomicLong bodyBytes = new AtomicLong();
   private final Counter overloaded;
   private final CommonMeters common;
+  private final Counter inline;
 
   /**
    * What the engines hold open natively, read at each scrape; each stays flat across swaps unless
@@ -73,6 +74,13 @@ public final class ApiMetrics implements AutoCloseable {
     overloaded =
         Counter.builder("modelsync.infer.overloaded")
             .description("Inference requests refused with 503 because too many were in flight")
+            .register(registry);
+    // modelsync_infer_inline_total
+    inline =
+        Counter.builder("modelsync.infer.inline")
+            .description(
+                "Inference requests run on the event loop that read them"
+                    + " (MODELSYNC_INLINE_MAX_MICROS), not on an inference thread")
             .register(registry);
     // modelsync_events_consumer_lag_records
     Gauge.builder("modelsync.events.consumer.lag", consumerLag, AtomicLong::get)
@@ -145,6 +153,11 @@ public final class ApiMetrics implements AutoCloseable {
 
   public void overloaded() {
     overloaded.increment();
+  }
+
+  /** A request ran on its event loop. */
+  public void ranInline() {
+    inline.increment();
   }
 
   /** Bytes of admitted request bodies held now (MODELSYNC_MAX_BUFFERED_BYTES bounds it). */

@@ -30,6 +30,14 @@ public final class VersionMeters {
   private final Timer latency;
   private final InferenceStats stats = new InferenceStats();
 
+  /**
+   * Model runs seen so far (capped) and their moving average, in ns. Written by whichever thread
+   * ran the model; a lost update only delays the average by a run, so plain volatile fields do.
+   */
+  private volatile int runs;
+
+  private volatile long typicalRunNanos;
+
   VersionMeters(MeterRegistry registry, String model, String version) {
     for (Outcome o : Outcome.values()) {
       requests[o.ordinal()] =
@@ -53,6 +61,29 @@ public final class VersionMeters {
     latency.record(took, TimeUnit.NANOSECONDS);
     stats.ended(outcome == Outcome.SUCCESS, took);
   }
+
+  /** A model run (one request's, or a stacked run's whole time) took {@code nanos}. */
+  public void ran(long nanos) {
+    int n = runs;
+    if (n < RUNS_BEFORE_TYPICAL) {
+      runs = n + 1;
+      typicalRunNanos = Math.max(typicalRunNanos, nanos); // the slowest first run, to start safe
+    } else {
+      long t = typicalRunNanos;
+      typicalRunNanos = t + (nanos - t) / 8;
+    }
+  }
+
+  /**
+   * How long a run of this version typically takes: a moving average over the last runs (the
+   * slowest of the first {@value #RUNS_BEFORE_TYPICAL} to begin with); {@code Long.MAX_VALUE} until
+   * that many runs were seen.
+   */
+  public long typicalRunNanos() {
+    return runs < RUNS_BEFORE_TYPICAL ? Long.MAX_VALUE : typicalRunNanos;
+  }
+
+  private static final int RUNS_BEFORE_TYPICAL = 16;
 
   /** Per-phase counts and times of this version, for the statistics endpoint. */
   public InferenceStats stats() {

@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.config;
 
 import java.util.regex.Pattern;
 
