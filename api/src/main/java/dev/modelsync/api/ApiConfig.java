@@ -1,6 +1,7 @@
 package dev.modelsync.api;
 
 import dev.modelsync.api.catalog.GateMode;
+import dev.modelsync.api.catalog.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -44,7 +45,8 @@ public record ApiConfig(
     Artifacts artifacts,
     int grpcPort,
     long maxBufferedBytes,
-    GateMode gate) {
+    GateMode gate,
+    RolloutMode rollout) {
 
   /**
    * Where versions come from besides the store directory.
@@ -200,6 +202,14 @@ public record ApiConfig(
           "off or required: required refuses (model.rejected) a version whose model.json has no"
               + " gate");
 
+  public static final Option ROLLOUT =
+      Option.optional(
+          "MODELSYNC_ROLLOUT",
+          null,
+          "instant",
+          "instant, shadow or canary: how a new version replaces the served one when its"
+              + " model.json names no rollout policy");
+
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
@@ -226,7 +236,8 @@ public record ApiConfig(
           ArtifactToken.OPTION,
           CACHE_DIR,
           CACHE_MAX_BYTES,
-          GATE);
+          GATE,
+          ROLLOUT);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -266,6 +277,7 @@ public record ApiConfig(
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     requireRange(MAX_BUFFERED_BYTES, maxBufferedBytes, maxBodyBytes, 1L << 40);
     Objects.requireNonNull(gate, GATE.label());
+    Objects.requireNonNull(rollout, ROLLOUT.label());
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -300,7 +312,17 @@ public record ApiConfig(
             s.positiveLong(CACHE_MAX_BYTES)),
         s.port(GRPC_PORT),
         s.longValue(MAX_BUFFERED_BYTES),
-        gateMode(s.string(GATE)));
+        gateMode(s.string(GATE)),
+        rolloutMode(s.string(ROLLOUT)));
+  }
+
+  private static RolloutMode rolloutMode(String text) {
+    RolloutMode mode = RolloutMode.parse(text);
+    if (mode == null) {
+      throw new ConfigException(
+          ROLLOUT.label() + " must be instant, shadow or canary, got '" + text + "'");
+    }
+    return mode;
   }
 
   private static GateMode gateMode(String text) {
@@ -344,7 +366,8 @@ public record ApiConfig(
         artifacts,
         grpcPort,
         maxBufferedBytes,
-        gate);
+        gate,
+        rollout);
   }
 
   private static int intValue(Settings s, Option option) {

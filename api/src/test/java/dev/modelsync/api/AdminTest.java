@@ -107,7 +107,8 @@ class AdminTest {
         c.artifacts(),
         c.grpcPort(),
         c.maxBufferedBytes(),
-        c.gate());
+        c.gate(),
+        c.rollout());
   }
 
   @Test
