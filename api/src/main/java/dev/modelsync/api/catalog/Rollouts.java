@@ -9,7 +9,6 @@ import dev.modelsync.events.RolloutDecided;
 import dev.modelsync.events.RolloutMeasures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,13 +44,11 @@ final class Rollouts implements AutoCloseable {
   private final Catalog catalog;
   private final Context context;
   private final ApiMetrics metrics;
-  private final DecisionLog log;
+  private final RolloutProposals proposals;
   private final StatusReports reports;
   private final RolloutMode byDefault;
   private final Map<String, ActiveRollout> active = new HashMap<>();
-  private final Map<String, RolloutDecided> outcomes = new HashMap<>();
-  private final Map<String, RolloutDecided> steps = new HashMap<>();
-  private final Set<String> proposed = new HashSet<>();
+  private final RolloutDecisions decisions = new RolloutDecisions();
   private final Set<String> loadingNewest = new HashSet<>();
   private ShadowRunner runner;
   private long progressTimer = -1;
@@ -68,7 +65,7 @@ final class Rollouts implements AutoCloseable {
     this.catalog = deployer.catalog();
     this.context = context;
     this.metrics = metrics;
-    this.log = log;
+    this.proposals = new RolloutProposals(log, deployer.replica());
     this.reports = reports;
     this.byDefault = byDefault;
   }
@@ -80,10 +77,7 @@ final class Rollouts implements AutoCloseable {
 
   /** Why a version may not load: its rollout was rolled back (on the topic); else null. */
   String refusal(String model, long version) {
-    RolloutDecided d = outcomes.get(key(model, version));
-    return d != null && d.type().equals(EventTypes.ROLLED_BACK)
-        ? "rolled back by its rollout: " + d.reason()
-        : null;
+    return decisions.refusal(model, version);
   }
 
   /**
@@ -92,8 +86,7 @@ final class Rollouts implements AutoCloseable {
    * older version to compare it with (loaded, or still to load while rebuilding).
    */
   boolean holds(ModelSaved saved, RolloutPolicy policy) {
-    if (policy.mode() == RolloutMode.INSTANT
-        || outcomes.containsKey(key(saved.model(), saved.version()))) {
+    if (policy.mode() == RolloutMode.INSTANT || decisions.decided(saved.model(), saved.version())) {
       return false;
     }
     var loaded = catalog.slot(saved.model()).versions();
@@ -179,8 +172,7 @@ final class Rollouts implements AutoCloseable {
     } else {
       CanaryRollout canary = new CanaryRollout(candidate, baseline, policy, metrics);
       canary.start();
-      RolloutDecided step = steps.get(key(model, candidate.version()));
-      canary.enter(step == null ? 0 : step.step(), catalog);
+      canary.enter(decisions.step(model, candidate.version()), catalog);
       arm(canary);
       r = canary;
     }
@@ -209,18 +201,9 @@ final class Rollouts implements AutoCloseable {
                     return Future.succeededFuture();
                   }
                   RolloutMeasures m = shadow.measures();
-                  boolean ok = shadow.withinThreshold(m);
-                  String reason =
-                      String.format(
-                          "%d shadowed requests: %.4f of rows beyond the tolerance (allowed %s),"
-                              + " max abs %s, mean abs %s",
-                          m.requests(),
-                          m.divergentShare(),
-                          shadow.policy.maxDivergentShare(),
-                          m.maxAbs(),
-                          m.meanAbs());
-                  propose(
-                      shadow, ok ? EventTypes.PROMOTED : EventTypes.ROLLED_BACK, 0, 0, reason, m);
+                  String type =
+                      shadow.withinThreshold(m) ? EventTypes.PROMOTED : EventTypes.ROLLED_BACK;
+                  propose(shadow, type, 0, 0, shadow.reason(m), m);
                   return Future.succeededFuture();
                 }));
   }
@@ -263,31 +246,9 @@ final class Rollouts implements AutoCloseable {
 
   private void propose(
       ActiveRollout r, String type, int step, int share, String reason, RolloutMeasures m) {
-    String proposal = key(r.model(), r.version()) + " " + type + " " + step;
-    if (closed || !proposed.add(proposal)) {
-      return;
+    if (!closed) {
+      proposals.propose(r, type, step, share, reason, m);
     }
-    log.record(
-            new RolloutDecided(
-                type,
-                r.model(),
-                r.version(),
-                step,
-                share,
-                reason,
-                deployer.replica(),
-                Instant.now(),
-                m))
-        .onFailure(
-            e -> {
-              proposed.remove(proposal);
-              LOG.warn(
-                  "Could not record the {} of {} version {} on Kafka: {}",
-                  type,
-                  r.model(),
-                  r.version(),
-                  e.getMessage());
-            });
   }
 
   /** An admin promotes or rolls back the candidate under way; returns its version. */
@@ -297,52 +258,23 @@ final class Rollouts implements AutoCloseable {
       return Future.failedFuture(
           new CatalogException(Kind.CONFLICT, model + " has no rollout under way"));
     }
-    RolloutDecided d =
-        new RolloutDecided(
-            type,
-            model,
-            r.version(),
-            0,
-            0,
-            "by an admin on " + deployer.replica(),
-            deployer.replica(),
-            Instant.now(),
-            null);
-    return log.record(d)
-        .recover(
-            e ->
-                Future.failedFuture(
-                    new CatalogException(
-                        Kind.CONFLICT,
-                        "the decision on "
-                            + model
-                            + " could not be recorded on Kafka, nothing"
-                            + " changed: "
-                            + e.getMessage())))
-        .map(x -> r.version());
+    return proposals.byAdmin(r, type);
   }
 
   /** Notes a decision read while catching up on the topic. */
   void remember(RolloutDecided d) {
-    String k = key(d.model(), d.version());
-    if (d.terminal()) {
-      outcomes.putIfAbsent(k, d);
-    } else if (!outcomes.containsKey(k)) {
-      RolloutDecided before = steps.get(k);
-      if (before == null || d.step() > before.step()) {
-        steps.put(k, d);
-      }
-    }
+    decisions.record(d);
   }
 
-  /** Applies a decision read from the topic (this replica's own included). */
+  /**
+   * Applies a decision read from the topic (this replica's own included): the first promote or roll
+   * back of a version, or a step forward; anything else is a no-op.
+   */
   Future<?> apply(RolloutDecided d) {
-    String k = key(d.model(), d.version());
-    if (outcomes.containsKey(k)) {
+    if (!decisions.record(d)) {
       LOG.debug("Ignoring {} of {} version {}: decided before", d.type(), d.model(), d.version());
       return Future.succeededFuture();
     }
-    remember(d);
     ActiveRollout r = active.get(d.model());
     if (r == null || r.version() != d.version()) {
       return Future.succeededFuture(); // remembered: a later load of the version follows it
@@ -428,9 +360,5 @@ final class Rollouts implements AutoCloseable {
     if (runner != null) {
       runner.close();
     }
-  }
-
-  private static String key(String model, long version) {
-    return model + "/" + version;
   }
 }

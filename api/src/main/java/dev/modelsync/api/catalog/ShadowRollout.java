@@ -105,6 +105,14 @@ final class ShadowRollout extends ActiveRollout implements RolloutTap {
     return m.divergentShare() <= policy.maxDivergentShare();
   }
 
+  /** Why the measures promote or roll back the candidate. */
+  String reason(RolloutMeasures m) {
+    return String.format(
+        "%d shadowed requests: %.4f of rows beyond the tolerance (allowed %s), max abs %s, mean"
+            + " abs %s",
+        m.requests(), m.divergentShare(), policy.maxDivergentShare(), m.maxAbs(), m.meanAbs());
+  }
+
   @Override
   RolloutMeasures measures() {
     RolloutMeasures m = latest;
