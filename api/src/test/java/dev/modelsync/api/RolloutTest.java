@@ -3,8 +3,10 @@ package dev.modelsync.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.config.ConfigException;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.Manifest;
@@ -370,5 +372,37 @@ class RolloutTest {
     assertEquals(200, r.statusCode(), r.bodyAsString());
     h.awaitAnswer(c, "resume", 2f);
     assertFalse(probe.decisions().isEmpty());
+  }
+
+  @Test
+  @DisplayName(
+      "MODELSYNC_ROLLOUT is the policy of a model.json without one; a bad value or field is"
+          + " refused naming it, and the rollout under way goes on")
+  void defaultAndBadFields() throws Exception {
+    var bad =
+        assertThrows(
+            ConfigException.class, () -> h.config(Map.of("MODELSYNC_ROLLOUT", "blue-green")));
+    assertTrue(bad.getMessage().contains("MODELSYNC_ROLLOUT"), bad.getMessage());
+
+    Api api = h.startApi(Map.of("MODELSYNC_ROLLOUT", "shadow"));
+    h.save("dflt", 1, 1f);
+    h.awaitAnswer(api, "dflt", 1f);
+    h.save("dflt", 2, 2f); // no rollout in its model.json
+    probe.awaitRollout(api, "dflt");
+    assertEquals("shadow", probe.rollout(api, "dflt").getString("policy"));
+    assertEquals("1", probe.infer(api, "dflt", 1, 2, 3, 4).getString("model_version"));
+
+    saveWithRollout(
+        "dflt",
+        3,
+        OnnxModelWriter.affine(3f),
+        "{\"policy\": \"canary\", \"steps\": [50, 25, 100]}");
+    ModelStatus failed =
+        h.awaitStatus(
+            "dflt v3 load_failed",
+            s -> s.type().equals(EventTypes.LOAD_FAILED) && s.model().equals("dflt"));
+    assertTrue(failed.reason().contains("rollout.steps"), failed.reason());
+    assertEquals("2", probe.rollout(api, "dflt").getString("candidate"));
+    assertEquals("1", probe.infer(api, "dflt", 1, 2, 3, 4).getString("model_version"));
   }
 }
