@@ -39,7 +39,9 @@ def test_a_bad_rollout_is_refused_before_anything_is_written(models_dir, rollout
 def test_waits_for_the_promotion_and_prints_the_divergence(models_dir, fake_api, capsys):
     save_model(linear_model(), "lin", models_dir=models_dir, wait=False)
     api = fake_api(200)
-    api.rollouts = [view(3), view(12), None]
+    starting = {"name": "lin", "candidate": "2", "baseline": "1", "policy": "starting",
+                "share": 0, "measures": None}
+    api.rollouts = [starting, view(3), view(12), None]
     api.index = [{"name": "lin", "version": "2", "state": "READY", "reason": ""}]
 
     saved = save_model(linear_model(), "lin", models_dir=models_dir, api_url=api.url,

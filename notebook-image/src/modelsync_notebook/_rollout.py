@@ -44,10 +44,12 @@ def until_decided(api_url: str, name: str, version: int, timeout: float,
     measures = None
     while time.monotonic() < deadline:
         view = _get_json(url)
-        if view is not None and str(view.get("candidate")) == str(version):
-            measures = view.get("measures")
+        if view and str(view.get("candidate")) == str(version):
+            measures = view.get("measures") or measures
             if summary_after is not None and measures and measures.get("requests", 0) >= summary_after:
                 return "under way", measures
+        elif view and str(view.get("candidate", "")).isdigit() and int(view["candidate"]) > version:
+            return "superseded", measures
         elif view is None:
             state, reason = _index_state(base, name, version)
             if state == "READY":

@@ -76,8 +76,14 @@ final class RolloutProbe implements AutoCloseable {
     return r == null ? 0 : r.getInteger("share");
   }
 
+  /** Waits until the model's rollout started (a candidate only just added shows "starting"). */
   void awaitRollout(Api api, String model) throws InterruptedException {
-    Harness.eventually(model + " rollout under way", () -> rolloutQuietly(api, model) != null);
+    Harness.eventually(
+        model + " rollout under way",
+        () -> {
+          JsonObject r = rolloutQuietly(api, model);
+          return r != null && !"starting".equals(r.getString("policy"));
+        });
   }
 
   JsonObject awaitMeasures(Api api, String model, Predicate<JsonObject> match)

@@ -153,8 +153,10 @@ public final class RepositoryAdmin {
                   .put("share", view.share())
                   .put(
                       "measures",
-                      new JsonObject(
-                          Json.newMapper().convertValue(view.measures(), MEASURES_AS_MAP))));
+                      view.measures() == null
+                          ? null
+                          : new JsonObject(
+                              Json.newMapper().convertValue(view.measures(), MEASURES_AS_MAP))));
         });
   }
 

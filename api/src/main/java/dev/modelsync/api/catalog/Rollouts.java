@@ -335,10 +335,20 @@ final class Rollouts implements AutoCloseable {
     }
   }
 
+  /**
+   * The model's rollout, or null. A candidate already added but whose rollout has not started yet
+   * (it just loaded, or waits for the older versions) shows as {@code starting}, so that nobody
+   * takes the gap for a decision.
+   */
   View view(String model) {
     ActiveRollout r = active.get(model);
     if (r == null) {
-      return null;
+      Long candidate = catalog.slot(model).candidate();
+      ServedVersion serving = catalog.serving(model);
+      return candidate == null
+          ? null
+          : new View(
+              model, candidate, serving == null ? 0 : serving.version(), "starting", 0, null);
     }
     return new View(
         model, r.version(), r.baseline.version(), r.policy.mode().label(), r.share(), r.measures());
