@@ -405,4 +405,28 @@ class RolloutTest {
     assertEquals("2", probe.rollout(api, "dflt").getString("candidate"));
     assertEquals("1", probe.infer(api, "dflt", 1, 2, 3, 4).getString("model_version"));
   }
+
+  @Test
+  @DisplayName(
+      "a replica restarted in the middle of a shadow holds the candidate back again and shadows it")
+  void restartShadow() throws Exception {
+    Api a = h.startApi();
+    h.save("mirror", 1, 1f);
+    h.awaitAnswer(a, "mirror", 1f);
+    saveWithRollout("mirror", 2, OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
+    probe.awaitRollout(a, "mirror");
+    h.stopApi(a);
+
+    Api b = h.startApi();
+    probe.awaitRollout(b, "mirror");
+    assertEquals("shadow", probe.rollout(b, "mirror").getString("policy"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals("1", probe.infer(b, "mirror", 1, 2, 3, 4).getString("model_version"));
+    }
+    JsonObject m = probe.awaitMeasures(b, "mirror", x -> x.getLong("requests") == 3);
+    assertEquals(12.0, m.getJsonObject("measures").getDouble("maxAbs"));
+    var r = h.admin(b, "/v2/repository/models/mirror/promote", null, Harness.TOKEN);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    h.awaitAnswer(b, "mirror", 2f);
+  }
 }
