@@ -40,15 +40,28 @@ class FakeApi:
         self.statuses = list(statuses)
         self.paths = []
         self.index = None  # POST /v2/repository/index answer; None = 404
+        self.rollouts = None  # GET .../rollout answers in turn (the last repeats); None = 404
         self.posts = []
         api = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                if self.path.endswith("/rollout"):
+                    return self.rollout()
                 api.paths.append(self.path)
                 status = api.statuses.pop(0) if len(api.statuses) > 1 else api.statuses[0]
                 body = b"{}" if status == 200 else json.dumps({"error": "not ready"}).encode()
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def rollout(self):  # a rollout under way: a JSON view; None: no rollout (404)
+                views = api.rollouts or [None]
+                view = views.pop(0) if len(views) > 1 else views[0]
+                body = json.dumps(view if view is not None else {"error": "none"}).encode()
+                self.send_response(200 if view is not None else 404)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -15,7 +15,7 @@ from typing import Any
 
 import onnx
 
-from . import _convert, _gate, _native, _wait
+from . import _convert, _gate, _native, _rollout, _wait
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MODEL_FILE = "model.onnx"
@@ -32,6 +32,8 @@ class SavedModel:
     path: str
     infer_url: str | None = None
     ready_seconds: float | None = None
+    rollout: str | None = None
+    rollout_measures: dict | None = None
 
 
 def save_model(
@@ -47,6 +49,8 @@ def save_model(
     gate: bool = False,
     gate_inputs: Any = None,
     gate_tolerance: dict | None = None,
+    rollout: Any = None,
+    rollout_summary_after: int | None = None,
 ) -> SavedModel:
     """Saves a model as ``<models_dir>/<name>/<next version>/`` with its model file and
     ``model.json``, renamed into place in one step so the agent never sees half a save.
@@ -75,6 +79,14 @@ def save_model(
         gate_inputs: the gate's inputs instead (all rows kept; same forms as ``example_input``);
             implies ``gate=True``.
         gate_tolerance: ``{"abs": ..., "rel": ...}`` (either or both); default abs 1e-4, rel 1e-3.
+        rollout: how the version replaces the served one, written into ``model.json``:
+            ``"instant"``, ``"shadow"`` (runs a copy of live requests, compared with the served
+            version's answers), ``"canary"`` (serves a growing share of requests), or a dict of
+            the fields (``{"policy": "shadow", "promoteAfter": 100, "tolerance": {"abs": 1e-3}}``).
+            With ``wait``, the helper then waits for the api's decision and prints the divergence
+            (or the canary's error rate and p99); a roll back raises :class:`ModelRejected`.
+        rollout_summary_after: stop waiting once the candidate ran this many requests and print
+            the measures so far, leaving the decision to the api (or an admin).
 
     The model is written with ONNX IR version 8 and opset <= 21, because the ONNX Runtime in the
     api rejects the IR version 14 that onnx >= 1.23 writes by default.
@@ -87,6 +99,7 @@ def save_model(
             raise ValueError(f"timeout must be positive, got {timeout}")
 
     gated = gate or gate_inputs is not None
+    policy = _rollout.build(rollout)
     native = _native.detect(model_or_path, example_input)
     if native is not None:
         files = native.files
@@ -121,11 +134,20 @@ def save_model(
             manifest["gate"] = _gate.build(
                 model_or_path, model, inputs, outputs,
                 _gate_arrays(inputs, examples, gate_inputs), gate_tolerance)
+    if policy is not None:
+        manifest["rollout"] = policy
     version, path = _write_version(models_dir, name, files, manifest)
     if not wait:
         return SavedModel(name, version, path)
     seconds = _wait.until_ready(api_url, name, version, timeout)
     infer_url = f"{api_url.rstrip('/')}/v2/models/{name}/versions/{version}/infer"
+    if policy is not None and policy["policy"] != "instant":
+        print(f"{name} version {version} loaded after {seconds:.2f} s; its {policy['policy']}"
+              " rollout is under way")
+        decision, measures = _rollout.until_decided(
+            api_url, name, version, timeout, rollout_summary_after)
+        print(f"{name} version {version}: {decision} ({_rollout.describe(measures)})")
+        return SavedModel(name, version, path, infer_url, seconds, decision, measures)
     print(f"{name} version {version} is being served after {seconds:.2f} s: POST {infer_url}"
           f" (latest: {api_url.rstrip('/')}/v2/models/{name}/infer)")
     return SavedModel(name, version, path, infer_url, seconds)

@@ -11,6 +11,7 @@ import urllib.request
 POLL_FIRST = 0.02
 POLL_MAX = 0.5
 REJECTED = "rejected"
+ROLLED_BACK = "rolled back"
 
 
 class ModelRejected(Exception):
@@ -79,6 +80,6 @@ def _rejection(api_url: str, name: str, version: int, remaining: float) -> str |
     for entry in entries if isinstance(entries, list) else []:
         if (isinstance(entry, dict) and entry.get("name") == name
                 and str(entry.get("version")) == str(version)
-                and str(entry.get("reason", "")).startswith(REJECTED)):
+                and str(entry.get("reason", "")).startswith((REJECTED, ROLLED_BACK))):
             return entry["reason"]
     return None

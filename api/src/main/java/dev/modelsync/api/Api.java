@@ -134,11 +134,15 @@ public final class Api {
                       engines,
                       status,
                       metrics,
+                      decision ->
+                          Future.fromCompletionStage(
+                              status.record(config.eventsTopic(), decision), control.context()),
                       new Deployer.Config(
                           config.keepVersions(),
                           config.instanceId(),
                           config.maxTensorBytes(),
-                          config.gate()));
+                          config.gate(),
+                          config.rollout()));
               Services services =
                   new Services(
                       catalog,

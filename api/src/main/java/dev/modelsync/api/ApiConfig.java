@@ -1,6 +1,7 @@
 package dev.modelsync.api;
 
 import dev.modelsync.api.catalog.GateMode;
+import dev.modelsync.api.catalog.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
@@ -46,7 +47,8 @@ public record ApiConfig(
     int grpcPort,
     long maxBufferedBytes,
     GateMode gate,
-    long inlineMaxMicros) {
+    long inlineMaxMicros,
+    RolloutMode rollout) {
 
   /**
    * Where versions come from besides the store directory.
@@ -224,6 +226,15 @@ public record ApiConfig(
                   + " gate")
           .checked(Check.oneOf("off", "required"));
 
+  public static final Option ROLLOUT =
+      Option.optional(
+              "MODELSYNC_ROLLOUT",
+              null,
+              "instant",
+              "instant, shadow or canary: how a new version replaces the served one when its"
+                  + " model.json names no rollout policy")
+          .checked(Check.oneOf("instant", "shadow", "canary"));
+
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
@@ -251,7 +262,8 @@ public record ApiConfig(
           ArtifactToken.OPTION,
           CACHE_DIR,
           CACHE_MAX_BYTES,
-          GATE);
+          GATE,
+          ROLLOUT);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -296,6 +308,7 @@ public record ApiConfig(
     }
     Objects.requireNonNull(gate, GATE.label());
     INLINE_MAX_MICROS.require(inlineMaxMicros);
+    Objects.requireNonNull(rollout, ROLLOUT.label());
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -331,7 +344,17 @@ public record ApiConfig(
         s.port(GRPC_PORT),
         s.longValue(MAX_BUFFERED_BYTES),
         gateMode(s.string(GATE)),
-        s.longValue(INLINE_MAX_MICROS));
+        s.longValue(INLINE_MAX_MICROS),
+        rolloutMode(s.string(ROLLOUT)));
+  }
+
+  private static RolloutMode rolloutMode(String text) {
+    RolloutMode mode = RolloutMode.parse(text.toLowerCase(java.util.Locale.ROOT));
+    if (mode == null) {
+      throw new ConfigException(
+          ROLLOUT.label() + " must be instant, shadow or canary, got '" + text + "'");
+    }
+    return mode;
   }
 
   private static GateMode gateMode(String text) {

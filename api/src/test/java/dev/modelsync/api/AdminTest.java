@@ -86,7 +86,8 @@ class AdminTest {
         c.grpcPort(),
         c.maxBufferedBytes(),
         c.gate(),
-        c.inlineMaxMicros());
+        c.inlineMaxMicros(),
+        c.rollout());
   }
 
   @Test

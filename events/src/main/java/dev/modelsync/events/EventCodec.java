@@ -124,11 +124,14 @@ public final class EventCodec {
           case EventTypes.SAVED -> ModelSaved.class;
           case EventTypes.DELETED -> ModelDeleted.class;
           case EventTypes.PINNED -> ModelPinned.class;
+          case EventTypes.PROMOTED, EventTypes.STEPPED, EventTypes.ROLLED_BACK ->
+              RolloutDecided.class;
           case EventTypes.LOADED,
               EventTypes.ACTIVATED,
               EventTypes.LOAD_FAILED,
               EventTypes.UNLOADED,
-              EventTypes.REJECTED ->
+              EventTypes.REJECTED,
+              EventTypes.ROLLOUT_PROGRESS ->
               ModelStatus.class;
           default -> throw new EventDecodingException("unknown event type " + event.getType());
         };
@@ -141,6 +144,10 @@ public final class EventCodec {
       if (decoded instanceof ModelStatus status && !status.type().equals(event.getType())) {
         throw new EventDecodingException(
             "event type " + event.getType() + " does not match data type " + status.type());
+      }
+      if (decoded instanceof RolloutDecided decision && !decision.type().equals(event.getType())) {
+        throw new EventDecodingException(
+            "event type " + event.getType() + " does not match data type " + decision.type());
       }
       return decoded;
     } catch (IOException | RuntimeException e) {

@@ -15,5 +15,26 @@ public final class EventTypes {
    */
   public static final String REJECTED = "dev.modelsync.model.rejected";
 
+  /**
+   * A rollout's decision, on the events topic: the candidate version serves every request from now
+   * on. Every replica applies the first decision of a version in topic order.
+   */
+  public static final String PROMOTED = "dev.modelsync.model.promoted";
+
+  /** A canary's decision, on the events topic: the candidate's share of requests moves on. */
+  public static final String STEPPED = "dev.modelsync.model.stepped";
+
+  /**
+   * A rollout's decision, on the events topic: the candidate is refused (divergence, errors,
+   * latency, or an admin) and the version served before keeps serving.
+   */
+  public static final String ROLLED_BACK = "dev.modelsync.model.rolled_back";
+
+  /**
+   * A replica's measures of a rollout under way (divergence of a shadow, error rate and p99 of a
+   * canary), on the status topic.
+   */
+  public static final String ROLLOUT_PROGRESS = "dev.modelsync.model.rollout_progress";
+
   private EventTypes() {}
 }

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param metadata anything else (metrics, git commit, who saved it)
  * @param gate example inputs with the outputs the version must answer before it may serve; null for
  *     none (the api's {@code MODELSYNC_GATE} then says whether a version without one is refused)
+ * @param rollout how the version replaces the one served before; null for the api's default ({@code
+ *     MODELSYNC_ROLLOUT})
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Manifest(
@@ -26,7 +28,8 @@ public record Manifest(
     List<TensorSpec> outputs,
     List<ExampleTensor> example,
     Map<String, Object> metadata,
-    Gate gate) {
+    Gate gate,
+    Rollout rollout) {
 
   public static final String FILE_NAME = "model.json";
 
@@ -38,7 +41,19 @@ public record Manifest(
       List<TensorSpec> outputs,
       List<ExampleTensor> example,
       Map<String, Object> metadata) {
-    this(engine, file, inputs, outputs, example, metadata, null);
+    this(engine, file, inputs, outputs, example, metadata, null, null);
+  }
+
+  /** A manifest with the api's default rollout. */
+  public Manifest(
+      String engine,
+      String file,
+      List<TensorSpec> inputs,
+      List<TensorSpec> outputs,
+      List<ExampleTensor> example,
+      Map<String, Object> metadata,
+      Gate gate) {
+    this(engine, file, inputs, outputs, example, metadata, gate, null);
   }
 
   public Manifest {
@@ -114,4 +129,39 @@ public record Manifest(
    * @param tolerance this output's tolerance; null for the gate's
    */
   public record ExpectedOutput(String name, List<Double> data, Tolerance tolerance) {}
+
+  /**
+   * How a new version replaces the one served before, once it loaded, warmed up and passed its
+   * gate. The api checks every field when it loads the version; a bad value is a load failure
+   * naming the field. Null fields take the defaults given here.
+   *
+   * @param policy {@code instant} (serve at once), {@code shadow} (run a copy of live requests,
+   *     throw the answers away, compare) or {@code canary} (serve a growing share of requests)
+   * @param tolerance shadow: how far an output value may be from the served version's; default
+   *     {@link Tolerance#DEFAULT}
+   * @param maxDivergentShare shadow: the share of rows (0..1) allowed beyond the tolerance; default
+   *     0
+   * @param promoteAfter shadow: decide after this many shadowed requests (promote at or under
+   *     {@code maxDivergentShare}, else roll back); 0 = only an admin decides; default 0
+   * @param steps canary: increasing shares of requests in percent, the last 100; default [5, 25,
+   *     100]
+   * @param dwellMs canary: time spent at each step before its measures decide; default 60000
+   * @param minRequests canary: requests the candidate must answer in a step before it may move on;
+   *     default 20
+   * @param maxErrorRateIncrease canary: how much the candidate's error rate (0..1) may exceed the
+   *     served version's; default 0.01
+   * @param maxP99IncreaseMs canary: how many milliseconds the candidate's p99 latency may exceed
+   *     the served version's; default 100
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Rollout(
+      String policy,
+      Tolerance tolerance,
+      Double maxDivergentShare,
+      Long promoteAfter,
+      List<Integer> steps,
+      Long dwellMs,
+      Long minRequests,
+      Double maxErrorRateIncrease,
+      Double maxP99IncreaseMs) {}
 }

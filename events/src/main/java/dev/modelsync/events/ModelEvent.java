@@ -1,7 +1,8 @@
 package dev.modelsync.events;
 
 /** An event about one model; the Kafka record key is always {@link #model()}. */
-public sealed interface ModelEvent permits ModelSaved, ModelDeleted, ModelPinned, ModelStatus {
+public sealed interface ModelEvent
+    permits ModelSaved, ModelDeleted, ModelPinned, ModelStatus, RolloutDecided {
   /** The CloudEvents {@code type}, one of {@link EventTypes}. */
   String type();
 

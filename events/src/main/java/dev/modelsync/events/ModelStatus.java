@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * What one api replica did with a version: loaded it, made it the one answering, failed to load it,
- * refused it at its gate, or unloaded it.
+ * refused it at its gate or in a rollout, unloaded it, or what it measured of a rollout.
  *
  * @param type one of {@link EventTypes#LOADED}, {@link EventTypes#ACTIVATED}, {@link
  *     EventTypes#LOAD_FAILED}, {@link EventTypes#REJECTED}, {@link EventTypes#UNLOADED}
@@ -22,6 +22,8 @@ import java.util.Set;
  * @param at when it happened
  * @param mismatches for {@code model.rejected}: the first values that differ from the gate's
  *     expectations (at most {@link #MAX_MISMATCHES}); else empty
+ * @param rollout for {@code model.rollout_progress}, and a {@code model.rejected} that ends a
+ *     rollout: what this replica measured of it; else null
  */
 public record ModelStatus(
     String type,
@@ -33,7 +35,8 @@ public record ModelStatus(
     Long saveToServeMillis,
     String reason,
     Instant at,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Mismatch> mismatches)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Mismatch> mismatches,
+    @JsonInclude(JsonInclude.Include.NON_NULL) RolloutMeasures rollout)
     implements ModelEvent {
 
   /** The most mismatches an event carries: enough to see the pattern, small on the topic. */
@@ -45,7 +48,8 @@ public record ModelStatus(
           EventTypes.ACTIVATED,
           EventTypes.LOAD_FAILED,
           EventTypes.REJECTED,
-          EventTypes.UNLOADED);
+          EventTypes.UNLOADED,
+          EventTypes.ROLLOUT_PROGRESS);
 
   public ModelStatus {
     if (!TYPES.contains(type)) {
@@ -55,6 +59,32 @@ public record ModelStatus(
     Objects.requireNonNull(replica, "replica");
     Objects.requireNonNull(at, "at");
     mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
+  }
+
+  /** A status without rollout measures. */
+  public ModelStatus(
+      String type,
+      String model,
+      long version,
+      String digest,
+      String replica,
+      Long loadMillis,
+      Long saveToServeMillis,
+      String reason,
+      Instant at,
+      List<Mismatch> mismatches) {
+    this(
+        type,
+        model,
+        version,
+        digest,
+        replica,
+        loadMillis,
+        saveToServeMillis,
+        reason,
+        at,
+        mismatches,
+        null);
   }
 
   /** A status without mismatches. */
@@ -68,7 +98,18 @@ public record ModelStatus(
       Long saveToServeMillis,
       String reason,
       Instant at) {
-    this(type, model, version, digest, replica, loadMillis, saveToServeMillis, reason, at, null);
+    this(
+        type,
+        model,
+        version,
+        digest,
+        replica,
+        loadMillis,
+        saveToServeMillis,
+        reason,
+        at,
+        null,
+        null);
   }
 
   /**

@@ -19,6 +19,8 @@ class SchemaConsistencyTest {
     "model-deleted.schema.json, dev.modelsync.events.ModelDeleted",
     "model-pinned.schema.json, dev.modelsync.events.ModelPinned",
     "model-status.schema.json, dev.modelsync.events.ModelStatus",
+    "rollout-decided.schema.json, dev.modelsync.events.RolloutDecided",
+    "rollout-measures.schema.json, dev.modelsync.events.RolloutMeasures",
     "manifest.schema.json, dev.modelsync.events.Manifest"
   })
   void schemaMatchesRecord(String schema, String recordClass) throws Exception {

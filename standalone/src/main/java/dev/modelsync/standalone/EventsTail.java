@@ -11,6 +11,8 @@ import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
+import dev.modelsync.events.RolloutDecided;
+import dev.modelsync.events.RolloutMeasures;
 import dev.modelsync.events.Topics;
 import java.io.PrintStream;
 import java.net.URI;
@@ -121,6 +123,21 @@ final class EventsTail {
           : String.format(
               "%s pinned     %s v%d on %s", p.pinnedAt(), p.model(), p.version(), p.replica());
     }
+    if (event instanceof RolloutDecided d) {
+      String kind = d.type().substring(d.type().lastIndexOf('.') + 1);
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  "%s %-10s %s v%d on %s",
+                  d.decidedAt(), kind, d.model(), d.version(), d.replica()));
+      if (d.type().equals(dev.modelsync.events.EventTypes.STEPPED)) {
+        line.append(" to ").append(d.share()).append('%');
+      }
+      if (d.reason() != null) {
+        line.append(" reason: ").append(d.reason());
+      }
+      return line.toString();
+    }
     ModelStatus st = (ModelStatus) event;
     String kind = st.type().substring(st.type().lastIndexOf('.') + 1);
     StringBuilder line =
@@ -136,7 +153,35 @@ final class EventsTail {
     if (st.reason() != null) {
       line.append(" reason: ").append(st.reason());
     }
+    if (st.rollout() != null) {
+      line.append(' ').append(measures(st.rollout()));
+    }
     return line.toString();
+  }
+
+  /** A rollout's measures in one line: a shadow's divergence, a canary's share and rates. */
+  static String measures(RolloutMeasures m) {
+    if ("shadow".equals(m.policy())) {
+      return String.format(
+          "shadow beside v%d: %d requests (%d dropped), max abs %s, mean abs %s, %s of rows"
+              + " beyond tolerance, p99 %s ms",
+          m.baseline(),
+          m.requests(),
+          m.dropped() == null ? 0 : m.dropped(),
+          m.maxAbs(),
+          m.meanAbs(),
+          m.divergentShare(),
+          m.candidateP99Ms());
+    }
+    return String.format(
+        "canary at %s%% beside v%d: %d requests, error rate %s (served %s), p99 %s ms (served %s)",
+        m.share(),
+        m.baseline(),
+        m.requests(),
+        m.candidateErrorRate(),
+        m.baselineErrorRate(),
+        m.candidateP99Ms(),
+        m.baselineP99Ms());
   }
 
   private static String shortDigest(String digest) {

@@ -52,6 +52,24 @@ public final class TypedModels {
   }
 
   /**
+   * A lookup that fails for some inputs: {@code output: FP32[N, 4] = table[(int64) input]} with
+   * {@code input: FP32[N, 4]} (Cast, Gather). An input value outside {@code [-table.length,
+   * table.length - 1]} makes ONNX Runtime refuse the run, as a model with a real bug would: the
+   * rollout tests' failing canary.
+   */
+  public static byte[] lookup(float... table) {
+    Protobuf graph =
+        new Protobuf()
+            .message(1, node("Cast", "index", "input").message(5, intAttr("to", Elem.INT64.onnx)))
+            .message(1, node("Gather", "output", "T", "index"))
+            .string(2, "modelsync_lookup")
+            .message(5, floats("T", new long[] {table.length}, table))
+            .message(11, valueInfo("input", Elem.FP32, -1, 4))
+            .message(12, valueInfo("output", Elem.FP32, -1, 4));
+    return model(graph);
+  }
+
+  /**
    * An image-style model: {@code image: UINT8[N, 3, 2, 2]} scaled to {@code scaled: FP32 = image /
    * 255}, as a vision model's first step reads 8-bit pixels.
    */

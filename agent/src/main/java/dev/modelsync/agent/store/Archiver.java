@@ -141,7 +141,15 @@ public final class Archiver {
     }
     return m == null
         ? new Manifest(engine, file, null, null, null, null)
-        : new Manifest(engine, file, m.inputs(), m.outputs(), m.example(), m.metadata(), m.gate());
+        : new Manifest(
+            engine,
+            file,
+            m.inputs(),
+            m.outputs(),
+            m.example(),
+            m.metadata(),
+            m.gate(),
+            m.rollout());
   }
 
   private static String baseName(String path) {

@@ -7,26 +7,69 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The loaded versions of every model and which one serves. Reads (every request) are lock-free over
  * immutable snapshots; changes are serialised and publish a new snapshot. The serving version is
- * the pinned one when set, else the newest loaded.
+ * the pinned one when set, else the newest loaded that is not a rollout's candidate. A canary's
+ * candidate takes its share of the requests that name no version.
  */
 public final class Catalog {
   private static final int ACQUIRE_ATTEMPTS = 100;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
 
-  /** What one model looks like at an instant. */
-  public record Slot(NavigableMap<Long, ServedVersion> versions, Long pinned) {
-    static final Slot EMPTY = new Slot(Collections.emptyNavigableMap(), null);
+  /**
+   * What one model looks like at an instant.
+   *
+   * @param candidate the version a rollout holds back from serving (shadow, canary), or null
+   * @param canary the candidate's share of requests, or null while it takes none
+   */
+  public record Slot(
+      NavigableMap<Long, ServedVersion> versions, Long pinned, Long candidate, Canary canary) {
+    static final Slot EMPTY = new Slot(Collections.emptyNavigableMap(), null, null, null);
 
-    /** The version requests without a version go to, or null. */
+    /** The version requests without a version go to, but for a canary's share, or null. */
     public ServedVersion serving() {
       if (pinned != null && versions.containsKey(pinned)) {
         return versions.get(pinned);
       }
-      return versions.isEmpty() ? null : versions.lastEntry().getValue();
+      if (versions.isEmpty()) {
+        return null;
+      }
+      var newest = versions.lastEntry();
+      if (candidate == null || newest.getKey().longValue() != candidate) {
+        return newest.getValue();
+      }
+      var below = versions.lowerEntry(candidate);
+      return below == null ? null : below.getValue();
+    }
+
+    /** The version this request without a version goes to: a canary takes its share. */
+    ServedVersion route() {
+      if (canary != null && pinned == null && canary.take()) {
+        ServedVersion v = versions.get(canary.candidate());
+        if (v != null) {
+          return v;
+        }
+      }
+      return serving();
+    }
+
+    private Slot with(NavigableMap<Long, ServedVersion> newVersions, Long newPinned) {
+      boolean kept = candidate != null && newVersions.containsKey(candidate);
+      return new Slot(newVersions, newPinned, kept ? candidate : null, kept ? canary : null);
+    }
+  }
+
+  /**
+   * A canary's share of the requests that name no version, spread evenly: of any {@code n}
+   * consecutive requests, {@code n * share / 100} (rounded either way) go to the candidate.
+   */
+  public record Canary(long candidate, int share, AtomicLong requests) {
+    boolean take() {
+      long n = requests.getAndIncrement();
+      return (n + 1) * share / 100 > n * share / 100;
     }
   }
 
@@ -40,7 +83,7 @@ public final class Catalog {
       if (slot == null) {
         return null;
       }
-      ServedVersion v = version == 0 ? slot.serving() : slot.versions().get(version);
+      ServedVersion v = version == 0 ? slot.route() : slot.versions().get(version);
       if (v == null) {
         return null;
       }
@@ -82,7 +125,7 @@ public final class Catalog {
     Slot slot = slot(v.model());
     TreeMap<Long, ServedVersion> versions = new TreeMap<>(slot.versions());
     ServedVersion replaced = versions.put(v.version(), v);
-    put(v.model(), new Slot(Collections.unmodifiableNavigableMap(versions), slot.pinned()));
+    put(v.model(), slot.with(Collections.unmodifiableNavigableMap(versions), slot.pinned()));
     if (replaced != null && replaced != v) {
       replaced.retire();
       return replaced;
@@ -99,7 +142,7 @@ public final class Catalog {
     TreeMap<Long, ServedVersion> versions = new TreeMap<>(slot.versions());
     ServedVersion removed = versions.remove(version);
     Long pinned = slot.pinned() != null && slot.pinned() == version ? null : slot.pinned();
-    put(model, new Slot(Collections.unmodifiableNavigableMap(versions), pinned));
+    put(model, slot.with(Collections.unmodifiableNavigableMap(versions), pinned));
     removed.retire();
     return removed;
   }
@@ -113,7 +156,10 @@ public final class Catalog {
     List<ServedVersion> removed = new ArrayList<>();
     int kept = 0;
     for (ServedVersion v : slot.versions().descendingMap().values()) {
-      if (kept < keep || v == serving || Long.valueOf(v.version()).equals(slot.pinned())) {
+      if (kept < keep
+          || v == serving
+          || Long.valueOf(v.version()).equals(slot.pinned())
+          || Long.valueOf(v.version()).equals(slot.candidate())) {
         kept++;
       } else {
         removed.add(v);
@@ -131,14 +177,44 @@ public final class Catalog {
    */
   public synchronized Long pin(String model, long version) {
     Slot slot = slot(model);
-    put(model, new Slot(slot.versions(), version));
+    put(model, slot.with(slot.versions(), version));
     return slot.pinned();
   }
 
   /** Restores a pin returned by {@link #pin}, or clears it when null. */
   public synchronized void unpin(String model, Long previous) {
     Slot slot = slot(model);
-    put(model, new Slot(slot.versions(), previous));
+    put(model, slot.with(slot.versions(), previous));
+  }
+
+  /**
+   * Adds a loaded version that a rollout holds back: it answers only requests naming it (and its
+   * canary share, once set) until {@link #promote}d or removed. Returns the replaced version, or
+   * null.
+   */
+  public synchronized ServedVersion addCandidate(ServedVersion v) {
+    ServedVersion replaced = add(v);
+    Slot slot = slot(v.model());
+    put(v.model(), new Slot(slot.versions(), slot.pinned(), v.version(), null));
+    return replaced;
+  }
+
+  /** Sets the candidate's share of the requests that name no version (0 = none). */
+  public synchronized void share(String model, long candidate, int share) {
+    Slot slot = slot(model);
+    if (slot.candidate() == null || slot.candidate() != candidate) {
+      return;
+    }
+    Canary canary = share <= 0 ? null : new Canary(candidate, share, new AtomicLong());
+    put(model, new Slot(slot.versions(), slot.pinned(), candidate, canary));
+  }
+
+  /** The candidate serves every request from now on (as the newest version). */
+  public synchronized void promote(String model, long candidate) {
+    Slot slot = slot(model);
+    if (slot.candidate() != null && slot.candidate() == candidate) {
+      put(model, new Slot(slot.versions(), slot.pinned(), null, null));
+    }
   }
 
   /** Retires every version of every model (shutdown). */

@@ -3,6 +3,7 @@ package dev.modelsync.api.catalog;
 import dev.modelsync.api.artifacts.ArtifactSource;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
+import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.api.metrics.VersionMeters;
 import dev.modelsync.events.EventTypes;
@@ -10,6 +11,7 @@ import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
+import dev.modelsync.events.RolloutDecided;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -38,9 +40,10 @@ public final class Deployer {
 
   /**
    * What a deployer runs with: versions kept, this replica's id, the warm-up tensor cap, the gate
-   * mode.
+   * mode, the default rollout policy.
    */
-  public record Config(int keepVersions, String replica, long maxTensorBytes, GateMode gate) {}
+  public record Config(
+      int keepVersions, String replica, long maxTensorBytes, GateMode gate, RolloutMode rollout) {}
 
   private final Context context;
   private final Turns turns;
@@ -58,6 +61,7 @@ public final class Deployer {
 
   private final Deletions deletions = new Deletions();
   private final Pins pins;
+  private final Rollouts rollouts;
   private final Map<String, String> failures = new HashMap<>();
   private final Object closing = new Object();
   private volatile boolean closed;
@@ -71,6 +75,7 @@ public final class Deployer {
       EngineRegistry engines,
       StatusSink status,
       ApiMetrics metrics,
+      DecisionLog decisions,
       Config config) {
     this.context = context;
     this.turns = new Turns(context);
@@ -83,10 +88,14 @@ public final class Deployer {
     this.metrics = metrics;
     this.config = config;
     this.pins = new Pins(this, catalog);
+    this.rollouts = new Rollouts(this, context, metrics, decisions, reports, config.rollout());
   }
 
   /** Records an event read while catching up on the topic; nothing is loaded yet. */
   public void replay(ModelEvent event) {
+    if (event instanceof RolloutDecided decision) {
+      rollouts.remember(decision);
+    }
     String refused = remember(event);
     if (refused != null) {
       LOG.warn("Skipping {}: {}", describe(event), refused);
@@ -121,6 +130,8 @@ public final class Deployer {
             serially(deleted.model(), () -> unloadDeleted(deleted));
           } else if (event instanceof ModelPinned pin && !pin.replica().equals(config.replica())) {
             serially(pin.model(), () -> pins.apply(pin)); // this replica's own were applied at once
+          } else if (event instanceof RolloutDecided decision) {
+            serially(decision.model(), () -> rollouts.apply(decision)); // this replica's own too
           }
         });
   }
@@ -158,7 +169,13 @@ public final class Deployer {
    */
   Future<Void> loadNewest(String model) {
     NavigableMap<Long, ModelSaved> versions = known.getOrDefault(model, new TreeMap<>());
-    return loadInTurn(List.copyOf(versions.descendingMap().values()).iterator());
+    rollouts.loadingNewest(model, true); // a held candidate waits for the older versions
+    return loadInTurn(List.copyOf(versions.descendingMap().values()).iterator())
+        .andThen(
+            x -> {
+              rollouts.loadingNewest(model, false);
+              rollouts.resume(model);
+            });
   }
 
   private Future<Void> loadInTurn(Iterator<ModelSaved> candidates) {
@@ -177,14 +194,34 @@ public final class Deployer {
     var versions = catalog.slot(saved.model()).versions();
     if (!evenIfOld
         && versions.size() >= config.keepVersions()
-        && versions.firstKey() > saved.version()) {
+        && versions.firstKey() > saved.version()
+        && catalog.serving(saved.model()) != null) {
       LOG.info(
           "Skipping {} version {}: older than the kept versions", saved.model(), saved.version());
       return Future.succeededFuture();
     }
+    String refused = evenIfOld ? null : rollouts.refusal(saved.model(), saved.version());
+    if (refused != null) {
+      LOG.info("Skipping {} version {}: {}", saved.model(), saved.version(), refused);
+      failures.put(key(saved.model(), saved.version()), refused);
+      return Future.failedFuture(new IllegalStateException(refused));
+    }
+    RolloutPolicy checked;
+    try {
+      checked = rollouts.policy(saved);
+    } catch (ModelLoadException e) {
+      failed(saved, e.getMessage());
+      return Future.failedFuture(e);
+    }
+    RolloutPolicy policy = checked;
+    if (!evenIfOld) {
+      rollouts.supersede(saved.model(), saved.version());
+    }
+    boolean hold = !evenIfOld && rollouts.holds(saved, policy);
     long started = System.nanoTime();
     return loadPool
-        .executeBlocking(() -> swapIn(saved, gated(saved, loader.load(saved)), started), false)
+        .executeBlocking(
+            () -> swapIn(saved, gated(saved, loader.load(saved)), started, hold), false)
         .andThen(
             ar -> {
               if (ar.cause() instanceof GateRejected rejection) {
@@ -194,7 +231,14 @@ public final class Deployer {
                 failed(saved, String.valueOf(ar.cause().getMessage()));
               }
             })
-        .map(swap -> announce(saved, swap));
+        .map(
+            swap -> {
+              ServedVersion v = announce(saved, swap);
+              if (hold) {
+                rollouts.held(v, policy);
+              }
+              return v;
+            });
   }
 
   /** The loaded version if it passes its gate; else it is closed and never added. */
@@ -213,6 +257,7 @@ public final class Deployer {
     synchronized (closing) {
       closed = true;
     }
+    rollouts.close();
   }
 
   /** A load that finished after {@link #close()}: its model is closed, nothing is reported. */
@@ -236,7 +281,7 @@ public final class Deployer {
    * model's queue ({@link #serially}) still orders this against every other change to the model,
    * and the catalog's writes are synchronised, so nothing else changes the model meanwhile.
    */
-  private Swap swapIn(ModelSaved saved, LoadedModel model, long started) {
+  private Swap swapIn(ModelSaved saved, LoadedModel model, long started, boolean hold) {
     ServedVersion v;
     ServedVersion before;
     ServedVersion replaced;
@@ -248,7 +293,7 @@ public final class Deployer {
       VersionMeters meters = metrics.version(saved.model(), saved.version());
       v = new ServedVersion(saved.model(), saved.version(), saved.digest(), model, meters, closer);
       before = catalog.serving(saved.model());
-      replaced = catalog.add(v);
+      replaced = hold ? catalog.addCandidate(v) : catalog.add(v);
     }
     return new Swap(v, before, replaced, System.nanoTime() - started, Instant.now());
   }
@@ -277,13 +322,14 @@ public final class Deployer {
           loadMillis,
           saveToServe);
     } else {
+      ServedVersion serving = catalog.serving(saved.model());
       LOG.info(
           "Loaded {} version {} ({}) in {} ms; version {} keeps serving",
           saved.model(),
           saved.version(),
           saved.digest(),
           loadMillis,
-          catalog.serving(saved.model()).version());
+          serving == null ? "none" : serving.version());
     }
     trim(saved.model());
     return v;
@@ -302,6 +348,7 @@ public final class Deployer {
   }
 
   private Future<?> unloadDeleted(ModelDeleted deleted) {
+    rollouts.deleted(deleted.model(), deleted.version());
     ServedVersion removed = catalog.remove(deleted.model(), deleted.version());
     if (removed == null) {
       return Future.succeededFuture();
@@ -352,6 +399,15 @@ public final class Deployer {
 
   Pins pins() {
     return pins;
+  }
+
+  Rollouts rollouts() {
+    return rollouts;
+  }
+
+  /** Notes why a version does not serve, for the repository index. */
+  void noteFailure(String model, long version, String reason) {
+    failures.put(key(model, version), reason);
   }
 
   String replica() {

@@ -1,8 +1,12 @@
 package dev.modelsync.api.catalog;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.modelsync.api.catalog.CatalogException.Kind;
+import dev.modelsync.events.EventTypes;
+import dev.modelsync.events.Json;
 import dev.modelsync.events.ModelPinned;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +27,9 @@ public final class RepositoryAdmin {
     /** Completes once the pin is stored (acknowledged by Kafka). */
     Future<Void> record(ModelPinned pin);
   }
+
+  private static final TypeReference<java.util.Map<String, Object>> MEASURES_AS_MAP =
+      new TypeReference<>() {};
 
   private final Deployer deployer;
   private final Catalog catalog;
@@ -106,6 +113,51 @@ public final class RepositoryAdmin {
                             + " could not be recorded on Kafka, nothing changed: "
                             + e.getMessage())))
         .compose(x -> apply.get());
+  }
+
+  /**
+   * Promotes the candidate of the model's rollout on every replica (recorded on the events topic as
+   * {@code model.promoted}); returns its version.
+   */
+  public Future<Long> promote(String model) {
+    return decide(model, EventTypes.PROMOTED);
+  }
+
+  /**
+   * Rolls the candidate of the model's rollout back on every replica ({@code model.rolled_back});
+   * the version served meanwhile keeps serving. Returns the candidate's version.
+   */
+  public Future<Long> rollBackCandidate(String model) {
+    return decide(model, EventTypes.ROLLED_BACK);
+  }
+
+  private Future<Long> decide(String model, String type) {
+    return deployer.onContext(
+        () -> deployer.serially(model, () -> deployer.rollouts().decide(model, type)));
+  }
+
+  /** The model's rollout under way on this replica, as JSON; null when there is none. */
+  public Future<JsonObject> rollout(String model) {
+    return deployer.onContext(
+        () -> {
+          Rollouts.View view = deployer.rollouts().view(model);
+          if (view == null) {
+            return Future.succeededFuture(null);
+          }
+          return Future.succeededFuture(
+              new JsonObject()
+                  .put("name", view.model())
+                  .put("candidate", Long.toString(view.candidate()))
+                  .put("baseline", Long.toString(view.baseline()))
+                  .put("policy", view.policy())
+                  .put("share", view.share())
+                  .put(
+                      "measures",
+                      view.measures() == null
+                          ? null
+                          : new JsonObject(
+                              Json.newMapper().convertValue(view.measures(), MEASURES_AS_MAP))));
+        });
   }
 
   /** Loads the newest version of a model that is not loaded (repository extension). */

@@ -28,6 +28,7 @@ public final class ServedVersion {
 
   private final AtomicBoolean retired = new AtomicBoolean();
   private volatile boolean closed;
+  private volatile RolloutTap tap;
 
   /**
    * @param meters per-version meters the HTTP layer records into (kept opaque here)
@@ -100,6 +101,16 @@ public final class ServedVersion {
   public int leases() {
     int c = refs.get();
     return retired.get() ? Math.max(c, 0) : c - 1;
+  }
+
+  /** The rollout watching this version's requests, or null (read once per request). */
+  public RolloutTap tap() {
+    return tap;
+  }
+
+  /** Sets or, with null, clears the rollout watching this version. */
+  void tap(RolloutTap tap) {
+    this.tap = tap;
   }
 
   public boolean isClosed() {

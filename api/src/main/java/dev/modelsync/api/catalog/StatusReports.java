@@ -4,6 +4,7 @@ import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
+import dev.modelsync.events.RolloutMeasures;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,47 @@ final class StatusReports {
             rejection.getMessage(),
             Instant.now(),
             rejection.mismatches()));
+  }
+
+  /** A rollout's candidate was rolled back: {@code model.rejected} with this replica's measures. */
+  void rolledBack(ServedVersion v, String reason, RolloutMeasures measures) {
+    LOG.warn(
+        "Refused {} version {} ({}), version {} keeps serving: {}",
+        v.model(),
+        v.version(),
+        v.digest(),
+        measures.baseline(),
+        reason);
+    status.publish(
+        new ModelStatus(
+            EventTypes.REJECTED,
+            v.model(),
+            v.version(),
+            v.digest(),
+            replica,
+            null,
+            null,
+            reason,
+            Instant.now(),
+            null,
+            measures));
+  }
+
+  /** What this replica measured of a rollout so far (no log line: it is periodic). */
+  void progress(ServedVersion v, RolloutMeasures measures) {
+    status.publish(
+        new ModelStatus(
+            EventTypes.ROLLOUT_PROGRESS,
+            v.model(),
+            v.version(),
+            v.digest(),
+            replica,
+            null,
+            null,
+            null,
+            Instant.now(),
+            null,
+            measures));
   }
 
   void unloaded(ServedVersion v, String reason) {

@@ -55,6 +55,51 @@ final class AdminHandlers {
     answer(ctx, admin().unpin(model).map(p -> serving(model, p, false)));
   }
 
+  /** {@code POST .../promote}: the candidate of the model's rollout serves, on every replica. */
+  void promote(RoutingContext ctx) {
+    String model = model(ctx);
+    answer(
+        ctx,
+        admin()
+            .promote(model)
+            .map(
+                v ->
+                    new JsonObject()
+                        .put("name", model)
+                        .put("version", Long.toString(v))
+                        .put("decision", "promoted")));
+  }
+
+  /** {@code POST .../reject}: the candidate of the model's rollout is rolled back everywhere. */
+  void reject(RoutingContext ctx) {
+    String model = model(ctx);
+    answer(
+        ctx,
+        admin()
+            .rollBackCandidate(model)
+            .map(
+                v ->
+                    new JsonObject()
+                        .put("name", model)
+                        .put("version", Long.toString(v))
+                        .put("decision", "rolled_back")));
+  }
+
+  /** {@code GET .../rollout}: the model's rollout on this replica and its measures. */
+  void rollout(RoutingContext ctx) {
+    String model = model(ctx);
+    answer(
+        ctx,
+        admin()
+            .rollout(model)
+            .compose(
+                view ->
+                    view == null
+                        ? Future.failedFuture(
+                            new ApiError(404, model + " has no rollout under way on this replica"))
+                        : Future.succeededFuture(view)));
+  }
+
   void load(RoutingContext ctx) {
     String model = model(ctx);
     answer(

@@ -66,7 +66,9 @@ public final class HttpApi {
         .handler(body)
         .handler(infer::v2);
     router.post("/v2/repository/index").handler(body).handler(admin::index);
-    for (String action : new String[] {"pin", "rollback", "unpin", "load", "unload"}) {
+    router.get("/v2/repository/models/:model/rollout").handler(admin::rollout);
+    for (String action :
+        new String[] {"pin", "rollback", "unpin", "load", "unload", "promote", "reject"}) {
       var route =
           router
               .post("/v2/repository/models/:model/" + action)
@@ -77,6 +79,8 @@ public final class HttpApi {
         case "rollback" -> route.handler(admin::rollback);
         case "unpin" -> route.handler(admin::unpin);
         case "load" -> route.handler(admin::load);
+        case "promote" -> route.handler(admin::promote);
+        case "reject" -> route.handler(admin::reject);
         default -> route.handler(admin::unload);
       }
     }

@@ -1,5 +1,6 @@
 package dev.modelsync.api.http;
 
+import dev.modelsync.api.catalog.RolloutTap;
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.metrics.InferenceStats;
@@ -25,6 +26,10 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   private final Services services;
   final ServedVersion version;
   private final long started = System.nanoTime();
+
+  /** The rollout watching the version (shadow, canary), read once; null nearly always. */
+  private final RolloutTap tap;
+
   Parsed parsed;
   private Throwable failure;
   private boolean answered;
@@ -36,6 +41,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     this.context = context;
     this.services = services;
     this.version = version;
+    this.tap = version.tap();
   }
 
   /** Reads the request for the version, on an inference thread; bad input throws an ApiError. */
@@ -166,6 +172,9 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     try {
       write(version, parsed, outputs);
       answered = true;
+      if (tap != null) {
+        tap.answered(parsed.inputs(), parsed.outputs(), outputs); // a queue offer, never a wait
+      }
       stats().add(Phase.COMPUTE_OUTPUT, System.nanoTime() - begin);
       stats().inferred(Batcher.rows(this));
     } catch (Throwable e) {
@@ -191,13 +200,17 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     if (failure == null && !answered) {
       failure = new IllegalStateException("the inference thread gave no answer");
     }
+    Outcome outcome;
     if (dropped) {
-      meters.record(Outcome.ERROR, started);
+      outcome = Outcome.ERROR;
     } else if (failure == null) {
-      meters.record(Outcome.SUCCESS, started);
+      outcome = Outcome.SUCCESS;
     } else {
-      meters.record(
-          HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR, started);
+      outcome = HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR;
+    }
+    meters.record(outcome, started);
+    if (tap != null) {
+      tap.settled(outcome, started);
     }
     return failure;
   }

@@ -94,6 +94,21 @@ public final class ApiMetrics implements AutoCloseable {
     return new VersionMeters(registry, model, Long.toString(version));
   }
 
+  /** Meters of a rollout of {@code model} to {@code candidate}, reading {@code readings}. */
+  public RolloutMeters rollout(
+      String model, long candidate, java.util.function.Supplier<RolloutMeters.Readings> readings) {
+    return new RolloutMeters(registry, model, Long.toString(candidate), readings);
+  }
+
+  /** Counts a rollout decision applied here ({@code promoted}, {@code stepped}, ...). */
+  public void rolloutDecided(String model, String decision) {
+    Counter.builder("modelsync.rollout.decisions")
+        .description("Rollout decisions applied, by decision")
+        .tags("model", model, "decision", decision)
+        .register(registry)
+        .increment();
+  }
+
   public void forget(VersionMeters meters) {
     meters.removeFrom(registry);
   }
