@@ -117,4 +117,41 @@ class AgentBucketTest {
       reader.assertExactly(1, Duration.ofMillis(500));
     }
   }
+
+  @Test
+  @DisplayName("an agent stopped while the bucket is away publishes the version after its restart")
+  void outageAcrossRestart() throws Exception {
+    try (TestAgent agent = agent("c/");
+        EventReader reader =
+            new EventReader(kafka.bootstrapServers(), agent.config.eventsTopic())) {
+      // a version published before: the agent has a state file, as any agent that ran a while
+      agent.renameSave("iris", 1, Map.of("model.onnx", OnnxModelWriter.affine(4f)));
+      reader.await(1, WAIT);
+      Path state = agent.store.resolve(".modelsync-agent/state.json");
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!Files.exists(state) || !Files.readString(state).contains("iris")) {
+        assertTrue(System.nanoTime() < deadline, "no state file");
+        Thread.sleep(50);
+      }
+      s3.stop();
+      try {
+        agent.renameSave("iris", 2, Map.of("model.onnx", OnnxModelWriter.affine(5f)));
+        while (!agent.get("/health").body().contains("bucket upload of model iris version 2")) {
+          assertTrue(System.nanoTime() < deadline, "no upload failure reported");
+          Thread.sleep(100);
+        }
+        agent.stop();
+      } finally {
+        s3.start();
+      }
+      reader.assertExactly(1, Duration.ofMillis(500));
+      agent.start();
+      ModelSaved saved = (ModelSaved) reader.await(2, WAIT).get(1);
+      assertEquals(2, saved.version());
+      assertEquals("s3://models/c/iris/2/", saved.objectLocation());
+      ObjectLocation location = ObjectLocation.parse(saved.objectLocation());
+      assertArrayEquals(OnnxModelWriter.affine(5f), object(location, "model.onnx"));
+      reader.assertExactly(2, Duration.ofMillis(500));
+    }
+  }
 }
