@@ -65,16 +65,21 @@ API = {
 # Read by the JVM or DJL, not by the config records.
 # read by the JVM, DJL or glibc rather than by modelsync's config
 RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
-           "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"}
+           "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
+           # the AWS SDK's default credential chain (the bucket)
+           "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+           "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}
 JAVA_CONFIG = {
     "agent": ["agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
               "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
               "events/src/main/java/dev/modelsync/config/EventKey.java",
-              "events/src/main/java/dev/modelsync/config/ArtifactToken.java"],
+              "events/src/main/java/dev/modelsync/config/ArtifactToken.java",
+              "events/src/main/java/dev/modelsync/config/BucketConfig.java"],
     "api": ["api/src/main/java/dev/modelsync/api/ApiConfig.java",
             "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
             "events/src/main/java/dev/modelsync/config/EventKey.java",
-            "events/src/main/java/dev/modelsync/config/ArtifactToken.java"],
+            "events/src/main/java/dev/modelsync/config/ArtifactToken.java",
+            "events/src/main/java/dev/modelsync/config/BucketConfig.java"],
 }
 OPTION = re.compile(r'Option\.(?:required|optional)\(\s*"([A-Z0-9_]+)"')
 failures = []

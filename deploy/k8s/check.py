@@ -46,7 +46,10 @@ API_VERSIONS = {
     "Component": "kustomize.config.k8s.io/v1alpha1",
 }
 # Read by the JVM or DJL, not by the config records (same list as notebook-image/check.sh).
-RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ"}
+RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
+           # the AWS SDK's default credential chain (the bucket, MODELSYNC_S3_*)
+           "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+           "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}
 # KAFKA_* variables that KafkaClientConfig does not pass to the clients.
 KAFKA_NOT_PASSED = {"KAFKA_HEAP_OPTS", "KAFKA_OPTS"}
 
@@ -305,8 +308,8 @@ def main():
             store = mounts(c).get(values.get("MODELSYNC_STORE_DIR"))
             if not store or store.get("readOnly") is not True:
                 fail(f"{rel}: api must mount its store read-only at MODELSYNC_STORE_DIR={values.get('MODELSYNC_STORE_DIR')}")
-        elif "MODELSYNC_ARTIFACT_BASE_URL" not in values:
-            fail(f"{rel}: api needs MODELSYNC_STORE_DIR or MODELSYNC_ARTIFACT_BASE_URL")
+        elif "MODELSYNC_ARTIFACT_BASE_URL" not in values and not values.get("MODELSYNC_S3_BUCKET"):
+            fail(f"{rel}: api needs MODELSYNC_STORE_DIR, MODELSYNC_ARTIFACT_BASE_URL or MODELSYNC_S3_BUCKET")
         if "MODELSYNC_ARTIFACT_BASE_URL" in values:
             url = values["MODELSYNC_ARTIFACT_BASE_URL"]
             if not re.match(r"^https?://modelsync-agent(\.[a-z0-9.-]+)?:8081/?$", url):

@@ -1,5 +1,7 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.bucket.Uploader;
+import dev.modelsync.agent.bucket.UploadingOutbox;
 import dev.modelsync.agent.http.AgentHttp;
 import dev.modelsync.agent.http.ArtifactIndex;
 import dev.modelsync.agent.publish.Publisher;
@@ -11,6 +13,7 @@ import dev.modelsync.agent.store.StoreHealth;
 import dev.modelsync.agent.watch.FileWatcher;
 import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.Signals;
+import dev.modelsync.config.BucketClients;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.events.EventCodec;
@@ -34,6 +37,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The running sidecar: a watcher feeding the sync thread, which snapshots complete saves into the
@@ -53,6 +57,8 @@ public final class Agent {
   private final ScheduledThreadPoolExecutor executor;
   private Admin admin;
   private Publisher publisher;
+  private UploadingOutbox uploads;
+  private S3Client s3;
   private KafkaHealth health;
   private StoreHealth storeHealth;
   private DiskWorker disk;
@@ -114,7 +120,9 @@ public final class Agent {
     AgentMetrics metrics =
         new AgentMetrics(
             registry,
-            () -> publisher == null ? 0 : publisher.pending(),
+            () ->
+                (publisher == null ? 0 : publisher.pending())
+                    + (uploads == null ? 0 : uploads.waiting()),
             () -> publisher == null ? 0 : publisher.refused().size(),
             () -> storeHealth.status().up() ? 1 : 0);
     sync =
@@ -142,7 +150,7 @@ public final class Agent {
     publisher =
         new Publisher(
             config.kafka(), clientId, config.eventsTopic(), codec, admin, sync.publishListener());
-    sync.publishWith(publisher);
+    sync.publishWith(config.bucket().isPresent() ? uploadFirst(metrics) : publisher);
     artifacts = new ArtifactIndex(config.storeDir(), sync::liveDigest);
     sync.onQueued(artifacts::remember);
     health = new KafkaHealth(admin, config.healthMs());
@@ -157,6 +165,19 @@ public final class Agent {
     sync.rescan();
     executor.scheduleWithFixedDelay(
         sync::rescan, config.rescanMs(), config.rescanMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The bucket upload in front of the publisher (issue 19). */
+  private UploadingOutbox uploadFirst(AgentMetrics metrics) {
+    s3 = BucketClients.create(config.bucket().orElseThrow());
+    uploads =
+        new UploadingOutbox(
+            new Uploader(s3, config.bucket().orElseThrow()),
+            config.storeDir(),
+            publisher,
+            new BucketLog(metrics),
+            UploadingOutbox.Backoff.DEFAULT);
+    return uploads;
   }
 
   /**
@@ -215,7 +236,7 @@ public final class Agent {
               server = s;
               LOG.info(
                   "Agent {} watching {} with {} ({}) into {}, publishing to {} on {} ({}),"
-                      + " events {}, HTTP on {} port {} (artifacts {})",
+                      + " events {}, HTTP on {} port {} (artifacts {}), uploading to {}",
                   config.instanceId(),
                   config.modelsDir(),
                   watcher.mode(),
@@ -230,7 +251,11 @@ public final class Agent {
                   config.eventKey().isPresent() ? "signed" : "unsigned",
                   config.host(),
                   s.actualPort(),
-                  config.artifactToken().isPresent() ? "need a token" : "open");
+                  config.artifactToken().isPresent() ? "need a token" : "open",
+                  config
+                      .bucket()
+                      .map(b -> "s3://" + b.bucket() + "/" + b.prefix() + "<model>/<version>/")
+                      .orElse("no bucket"));
               return this;
             });
   }
@@ -238,8 +263,9 @@ public final class Agent {
   /** What /health says of publishing: empty while Kafka takes every event it is offered. */
   private Optional<String> publishing() {
     List<Publisher.Refusal> refused = publisher == null ? List.of() : publisher.refused();
+    Optional<String> bucket = uploads == null ? Optional.empty() : uploads.failing();
     if (refused.isEmpty()) {
-      return Optional.empty();
+      return bucket;
     }
     StringJoiner why = new StringJoiner("; ", "Kafka refused events, retrying: ", "");
     for (Publisher.Refusal r : refused) {
@@ -255,7 +281,7 @@ public final class Agent {
               + "): "
               + r.reason());
     }
-    return Optional.of(why.toString());
+    return Optional.of(why + bucket.map(b -> "; " + b).orElse(""));
   }
 
   /** The port HTTP is bound to. */
@@ -281,6 +307,12 @@ public final class Agent {
   private void closeBlocking() throws Exception {
     if (watcher != null) {
       watcher.close();
+    }
+    if (uploads != null) {
+      uploads.close();
+    }
+    if (s3 != null) {
+      s3.close();
     }
     if (publisher != null) {
       publisher.close();

@@ -2,6 +2,7 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -34,6 +35,8 @@ import java.util.Optional;
  * @param eventKey when present, every event is signed with it; {@code toString} never shows it
  * @param artifactToken when present, {@code GET /artifacts} requires it as a bearer token
  * @param watch inotify, the portable poll watcher, or whichever works here
+ * @param bucket when present, each version is uploaded there before its {@code model.saved} goes
+ *     out
  */
 public record AgentConfig(
     Path modelsDir,
@@ -48,7 +51,8 @@ public record AgentConfig(
     String instanceId,
     Optional<EventKey> eventKey,
     Optional<ArtifactToken> artifactToken,
-    WatchMode watch) {
+    WatchMode watch,
+    Optional<BucketConfig> bucket) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -131,7 +135,12 @@ public record AgentConfig(
           INSTANCE_ID,
           EventKey.OPTION,
           ArtifactToken.OPTION,
-          WATCH);
+          WATCH,
+          BucketConfig.BUCKET,
+          BucketConfig.ENDPOINT,
+          BucketConfig.REGION,
+          BucketConfig.PATH_STYLE,
+          BucketConfig.PREFIX);
 
   public AgentConfig {
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
@@ -140,6 +149,7 @@ public record AgentConfig(
     Objects.requireNonNull(eventKey, EventKey.OPTION.label());
     Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
     Objects.requireNonNull(watch, WATCH.label());
+    Objects.requireNonNull(bucket, BucketConfig.BUCKET.label());
     EVENTS_TOPIC.require(eventsTopic);
     PORT.require(port);
     HOST.require(host);
@@ -151,6 +161,38 @@ public record AgentConfig(
       throw new ConfigException(
           STORE_DIR.label() + " must not be inside " + MODELS_DIR.label() + ": " + storeDir);
     }
+  }
+
+  /** Uploading to no bucket. */
+  public AgentConfig(
+      Path modelsDir,
+      Path storeDir,
+      KafkaClientConfig kafka,
+      String eventsTopic,
+      int port,
+      String host,
+      long quietMs,
+      long rescanMs,
+      long healthMs,
+      String instanceId,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken,
+      WatchMode watch) {
+    this(
+        modelsDir,
+        storeDir,
+        kafka,
+        eventsTopic,
+        port,
+        host,
+        quietMs,
+        rescanMs,
+        healthMs,
+        instanceId,
+        eventKey,
+        artifactToken,
+        watch,
+        Optional.empty());
   }
 
   /** With {@code MODELSYNC_WATCH=auto}. */
@@ -200,7 +242,8 @@ public record AgentConfig(
         instance == null ? hostName() : instance,
         EventKey.from(settings),
         ArtifactToken.from(settings),
-        watchMode(settings.string(WATCH)));
+        watchMode(settings.string(WATCH)),
+        BucketConfig.from(settings));
   }
 
   private static WatchMode watchMode(String text) {

@@ -113,6 +113,15 @@ final class AgentMetrics {
         .register(registry);
   }
 
+  /** modelsync_agent_uploaded_bytes_total: version bytes uploaded to the bucket. */
+  void uploaded(long bytes) {
+    Counter.builder("modelsync.agent.uploaded")
+        .description("Bytes of versions uploaded to the bucket")
+        .baseUnit("bytes")
+        .register(registry)
+        .increment(bytes);
+  }
+
   /** modelsync_agent_errors_total{kind}. */
   void error(String kind) {
     errors(kind).increment();
@@ -120,7 +129,8 @@ final class AgentMetrics {
 
   private Counter errors(String kind) {
     return Counter.builder("modelsync.agent.errors")
-        .description("Errors by kind: snapshot, store, state, publish, refused, invalid, sync")
+        .description(
+            "Errors by kind: snapshot, store, state, publish, refused, invalid, sync, upload")
         .tag("kind", kind)
         .register(registry);
   }

@@ -1,6 +1,6 @@
 package dev.modelsync.agent;
 
-import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.publish.Outbox;
 import dev.modelsync.agent.store.Archiver;
 import dev.modelsync.agent.store.DiskWorker;
 import dev.modelsync.agent.store.Ledger;
@@ -35,7 +35,7 @@ final class Committer {
   private final long quietMs;
   private final Rechecks rechecks;
   private final DiskWorker disk;
-  private Publisher publisher;
+  private Outbox publisher;
   private Consumer<ModelSaved> onQueued = saved -> {};
   private final LongSupplier clock;
 
@@ -58,7 +58,7 @@ final class Committer {
     this.disk = disk;
   }
 
-  void publishWith(Publisher publisher) {
+  void publishWith(Outbox publisher) {
     this.publisher = publisher;
   }
 

@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.publish.Outbox;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.Archiver;
 import dev.modelsync.agent.store.DiskWorker;
@@ -53,7 +54,7 @@ final class Synchronizer {
   private final AgentMetrics metrics;
   private final StoreHealth storeHealth;
   private final Acknowledger acknowledger;
-  private Publisher publisher;
+  private Outbox publisher;
   private final Map<String, Tracker> trackers = new TreeMap<>();
   private final Set<String> warned = new HashSet<>();
   private volatile SyncView view = SyncView.EMPTY;
@@ -100,7 +101,7 @@ final class Synchronizer {
     return acknowledger;
   }
 
-  void publishWith(Publisher publisher) {
+  void publishWith(Outbox publisher) {
     this.publisher = publisher;
     committer.publishWith(publisher);
   }

@@ -59,6 +59,16 @@ class AgentConfigTest {
   }
 
   @Test
+  @DisplayName("MODELSYNC_S3_BUCKET turns the upload on; unset, there is no bucket")
+  void bucket() {
+    assertTrue(AgentConfig.from(env()).bucket().isEmpty());
+    AgentConfig config = AgentConfig.from(with("MODELSYNC_S3_BUCKET", "models"));
+    assertEquals("models", config.bucket().orElseThrow().bucket());
+    assertEquals("us-east-1", config.bucket().orElseThrow().region());
+    assertMessage("MODELSYNC_S3_BUCKET", with("MODELSYNC_S3_BUCKET", "UPPER"));
+  }
+
+  @Test
   @DisplayName("MODELSYNC_AGENT_HOST sets the listen address: 0.0.0.0 by default, checked")
   void listenAddress() {
     assertEquals("0.0.0.0", AgentConfig.from(env()).host());

@@ -2,6 +2,7 @@ package dev.modelsync.agent;
 
 import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
@@ -71,6 +72,30 @@ final class TestAgent implements AutoCloseable {
       Optional<ArtifactToken> artifactToken,
       WatchMode watch)
       throws IOException {
+    this(root, bootstrap, quietMs, eventKey, artifactToken, watch, Optional.empty());
+  }
+
+  /** Uploading each version to {@code bucket} before publishing it. */
+  TestAgent(Path root, String bootstrap, long quietMs, BucketConfig bucket) throws IOException {
+    this(
+        root,
+        bootstrap,
+        quietMs,
+        Optional.empty(),
+        Optional.empty(),
+        WatchMode.AUTO,
+        Optional.of(bucket));
+  }
+
+  private TestAgent(
+      Path root,
+      String bootstrap,
+      long quietMs,
+      Optional<EventKey> eventKey,
+      Optional<ArtifactToken> artifactToken,
+      WatchMode watch,
+      Optional<BucketConfig> bucket)
+      throws IOException {
     models = Files.createDirectories(root.resolve("models"));
     store = Files.createDirectories(root.resolve("store"));
     config =
@@ -87,7 +112,8 @@ final class TestAgent implements AutoCloseable {
             "test",
             eventKey,
             artifactToken,
-            watch);
+            watch,
+            bucket);
   }
 
   TestAgent start() throws Exception {

@@ -3,6 +3,7 @@ package dev.modelsync.api;
 import dev.modelsync.api.catalog.GateMode;
 import dev.modelsync.api.catalog.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
+import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKey;
@@ -57,19 +58,31 @@ public record ApiConfig(
    * @param token sent to the agent as a bearer token
    * @param cacheDir where fetched versions are kept; empty = a new temporary directory
    * @param cacheMaxBytes the cache is trimmed to this size after each fetch
+   * @param bucket the bucket versions whose event names an object location are fetched from
    */
   public record Artifacts(
       Optional<URI> baseUrl,
       Optional<ArtifactToken> token,
       Optional<Path> cacheDir,
-      long cacheMaxBytes) {
+      long cacheMaxBytes,
+      Optional<BucketConfig> bucket) {
     public static final Artifacts NONE =
         new Artifacts(Optional.empty(), Optional.empty(), Optional.empty(), 1L << 31);
+
+    /** Without a bucket. */
+    public Artifacts(
+        Optional<URI> baseUrl,
+        Optional<ArtifactToken> token,
+        Optional<Path> cacheDir,
+        long cacheMaxBytes) {
+      this(baseUrl, token, cacheDir, cacheMaxBytes, Optional.empty());
+    }
 
     public Artifacts {
       Objects.requireNonNull(baseUrl, ARTIFACT_BASE_URL.label());
       Objects.requireNonNull(token, ArtifactToken.OPTION.label());
       Objects.requireNonNull(cacheDir, CACHE_DIR.label());
+      Objects.requireNonNull(bucket, BucketConfig.BUCKET.label());
       baseUrl.ifPresent(url -> ARTIFACT_BASE_URL.require(url.toString()));
       CACHE_MAX_BYTES.require(cacheMaxBytes);
     }
@@ -83,7 +96,7 @@ public record ApiConfig(
               "store",
               null,
               "the store directory the agent writes (a shared volume); required unless"
-                  + " MODELSYNC_ARTIFACT_BASE_URL is set")
+                  + " MODELSYNC_ARTIFACT_BASE_URL or MODELSYNC_S3_BUCKET is set")
           .checked(Check.PATH);
   public static final Option ARTIFACT_BASE_URL =
       Option.optional(
@@ -263,15 +276,25 @@ public record ApiConfig(
           CACHE_DIR,
           CACHE_MAX_BYTES,
           GATE,
-          ROLLOUT);
+          ROLLOUT,
+          BucketConfig.BUCKET,
+          BucketConfig.ENDPOINT,
+          BucketConfig.REGION,
+          BucketConfig.PATH_STYLE,
+          BucketConfig.PREFIX);
 
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(storeDir, STORE_DIR.label());
     Objects.requireNonNull(artifacts, ARTIFACT_BASE_URL.label());
-    if (storeDir.isEmpty() && artifacts.baseUrl().isEmpty()) {
+    if (storeDir.isEmpty() && artifacts.baseUrl().isEmpty() && artifacts.bucket().isEmpty()) {
       throw new ConfigException(
-          STORE_DIR.label() + " is required unless " + ARTIFACT_BASE_URL.label() + " is set");
+          STORE_DIR.label()
+              + " is required unless "
+              + ARTIFACT_BASE_URL.label()
+              + " or "
+              + BucketConfig.BUCKET.label()
+              + " is set");
     }
     // each value as its option declares it (the same checks Settings.parse ran on the text)
     EVENTS_TOPIC.require(eventsTopic);
@@ -340,7 +363,8 @@ public record ApiConfig(
             s.optionalString(CACHE_DIR) == null
                 ? Optional.empty()
                 : Optional.of(s.writableDirectory(CACHE_DIR)),
-            s.positiveLong(CACHE_MAX_BYTES)),
+            s.positiveLong(CACHE_MAX_BYTES),
+            BucketConfig.from(s)),
         s.port(GRPC_PORT),
         s.longValue(MAX_BUFFERED_BYTES),
         gateMode(s.string(GATE)),

@@ -79,6 +79,22 @@ class ApiConfigTest {
   }
 
   @Test
+  @DisplayName(
+      "a replica may read only from a bucket: MODELSYNC_S3_* is all it needs besides Kafka")
+  void bucketOnly() {
+    Map<String, String> bucket = env("MODELSYNC_S3_BUCKET", "models");
+    bucket.remove("MODELSYNC_STORE_DIR");
+    bucket.put("MODELSYNC_S3_ENDPOINT", "http://minio:9000");
+    bucket.put("MODELSYNC_S3_PATH_STYLE", "true");
+    ApiConfig c = ApiConfig.from(bucket);
+    assertTrue(c.storeDir().isEmpty());
+    assertTrue(c.artifacts().baseUrl().isEmpty());
+    assertEquals("models", c.artifacts().bucket().orElseThrow().bucket());
+    assertTrue(c.artifacts().bucket().orElseThrow().pathStyle());
+    assertNames("MODELSYNC_S3_BUCKET", env("MODELSYNC_S3_BUCKET", "No_Such"));
+  }
+
+  @Test
   @DisplayName("an admin token under 16 characters stops the start; the token is in no toString")
   void adminTokenLengthAndRedaction() {
     var e =

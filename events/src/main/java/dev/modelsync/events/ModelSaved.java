@@ -1,5 +1,6 @@
 package dev.modelsync.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param artifact where the files are, relative to the store root ({@code <model>/<version>})
  * @param manifest the version's {@code model.json}, or one derived from the files
  * @param savedAt when the save was seen complete by the agent (start of the save-to-serve clock)
+ * @param objectLocation where the version's objects are in an S3-compatible bucket, {@code
+ *     s3://<bucket>/<prefix><model>/<version>/} ({@link ObjectLocation}); absent (null) when the
+ *     agent uploads to no bucket. Present only once every object and the manifest object are there.
  */
 public record ModelSaved(
     String model,
@@ -27,8 +31,23 @@ public record ModelSaved(
     List<FileEntry> files,
     String artifact,
     Manifest manifest,
-    Instant savedAt)
+    Instant savedAt,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String objectLocation)
     implements ModelEvent {
+
+  /** A version in the store and in no bucket. */
+  public ModelSaved(
+      String model,
+      long version,
+      String digest,
+      long size,
+      String engine,
+      List<FileEntry> files,
+      String artifact,
+      Manifest manifest,
+      Instant savedAt) {
+    this(model, version, digest, size, engine, files, artifact, manifest, savedAt, null);
+  }
 
   public ModelSaved {
     ModelNames.requireValid(model);
@@ -38,6 +57,12 @@ public record ModelSaved(
     files = List.copyOf(files);
     Objects.requireNonNull(artifact, "artifact");
     Objects.requireNonNull(savedAt, "savedAt");
+  }
+
+  /** The same version, its objects at {@code location} in a bucket. */
+  public ModelSaved withObjectLocation(String location) {
+    return new ModelSaved(
+        model, version, digest, size, engine, files, artifact, manifest, savedAt, location);
   }
 
   @Override

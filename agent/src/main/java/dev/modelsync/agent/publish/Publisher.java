@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * with its model's later events in {@link Refusals} and offered again with backoff; other models'
  * events go on. The caller learns of each acknowledgement and records it only then.
  */
-public final class Publisher implements AutoCloseable {
+public final class Publisher implements Outbox, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
   private static final long RETRY_MS = 1_000;
 
@@ -129,6 +129,7 @@ public final class Publisher implements AutoCloseable {
   }
 
   /** Queues an event behind every event submitted before it. */
+  @Override
   public void submit(ModelEvent event) {
     unacked.incrementAndGet();
     lock.lock();

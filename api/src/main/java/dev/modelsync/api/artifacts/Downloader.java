@@ -1,6 +1,5 @@
 package dev.modelsync.api.artifacts;
 
-import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.events.ArtifactPathException;
 import dev.modelsync.events.ArtifactPaths;
 import dev.modelsync.events.Digests;
@@ -8,12 +7,8 @@ import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,15 +16,15 @@ import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Downloads a version's files from the agent's {@code GET /artifacts/{model}/{version}/{file}} into
- * a directory, blocking. Files come in sorted order so the version digest is computed while they
- * stream, together with each file's SHA-256; a broken transfer resumes with {@code Range} where it
- * stopped, after a backoff, up to {@link Retry#attempts()} failures in a row without progress.
+ * Downloads a version's files into a directory through the first {@link Transport} that serves it,
+ * blocking. Files come in sorted order so the version digest is computed while they stream,
+ * together with each file's SHA-256; a broken transfer resumes where it stopped, after a backoff,
+ * up to {@link Retry#attempts()} failures in a row without progress. Every transport gets the same
+ * checks: only the way to the bytes differs.
  */
 final class Downloader {
   private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
@@ -49,6 +44,10 @@ final class Downloader {
       int connectTimeoutMs,
       int readTimeoutMs) {
     static final Retry DEFAULT = new Retry(10, 200, 3_000, 3_000, 5_000);
+
+    long backoff(int failures) {
+      return Math.min(maxBackoffMs, firstBackoffMs << Math.min(failures - 1, 20));
+    }
   }
 
   /** A failure that retrying cannot fix (refused token, wrong bytes). */
@@ -58,14 +57,32 @@ final class Downloader {
     }
   }
 
-  private final URI base;
-  private final Optional<ArtifactToken> token;
+  private final List<Transport> transports;
   private final Retry retry;
 
-  Downloader(URI base, Optional<ArtifactToken> token, Retry retry) {
-    this.base = base;
-    this.token = token;
+  /**
+   * @param transports tried in this order: the first that serves a version fetches it
+   */
+  Downloader(List<Transport> transports, Retry retry) {
+    this.transports = List.copyOf(transports);
     this.retry = retry;
+  }
+
+  /** The transport that fetches {@code saved}. */
+  Transport transportFor(ModelSaved saved) throws Permanent {
+    return transports.stream()
+        .filter(t -> t.serves(saved))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new Permanent(
+                    "no artifact source serves "
+                        + saved.model()
+                        + " version "
+                        + saved.version()
+                        + (saved.objectLocation() == null
+                            ? " (its event names no bucket location)"
+                            : " (its objects are in " + saved.objectLocation() + ")")));
   }
 
   /**
@@ -73,6 +90,8 @@ final class Downloader {
    * event has it) and the version digest.
    */
   void download(ModelSaved saved, Path dir) throws IOException {
+    Transport transport = transportFor(saved);
+    prepare(transport, saved);
     MessageDigest tree = Digests.sha256();
     List<FileEntry> files =
         saved.files().stream().sorted(Comparator.comparing(FileEntry::path)).toList();
@@ -89,7 +108,7 @@ final class Downloader {
       Files.createDirectories(out.getParent());
       Digests.fileHeader(tree, file.path(), file.size());
       MessageDigest sha = Digests.sha256();
-      fetchFile(saved, file, out, sha, tree);
+      fetchFile(transport, saved, file, out, sha, tree);
       String actual = HexFormat.of().formatHex(sha.digest());
       if (file.sha256() != null && !file.sha256().isEmpty() && !file.sha256().equals(actual)) {
         throw new Permanent(
@@ -108,10 +127,38 @@ final class Downloader {
     }
   }
 
+  private void prepare(Transport transport, ModelSaved saved) throws IOException {
+    for (int failures = 1; ; failures++) {
+      try {
+        transport.prepare(saved);
+        return;
+      } catch (Permanent e) {
+        throw e;
+      } catch (IOException e) {
+        if (failures >= retry.attempts()) {
+          throw new IOException("giving up after " + failures + " failed attempts: " + e, e);
+        }
+        long backoff = retry.backoff(failures);
+        LOG.info(
+            "{} version {} not ready at {} ({}); retrying in {} ms",
+            saved.model(),
+            saved.version(),
+            transport,
+            e.toString(),
+            backoff);
+        sleep(backoff);
+      }
+    }
+  }
+
   private void fetchFile(
-      ModelSaved saved, FileEntry file, Path out, MessageDigest sha, MessageDigest tree)
+      Transport transport,
+      ModelSaved saved,
+      FileEntry file,
+      Path out,
+      MessageDigest sha,
+      MessageDigest tree)
       throws IOException {
-    URI uri = uri(saved, file);
     long written = 0;
     int failures = 0;
     try (FileChannel channel =
@@ -119,7 +166,7 @@ final class Downloader {
       while (true) {
         long before = written;
         try {
-          written = transfer(uri, file.size(), written, channel, sha, tree);
+          written = transfer(transport, saved, file, written, channel, sha, tree);
           if (written == file.size()) {
             return;
           }
@@ -131,15 +178,15 @@ final class Downloader {
             written = progress.written;
           }
           failures = written > before ? 1 : failures + 1;
+          String from = transport.describe(saved, file);
           if (failures >= retry.attempts()) {
             throw new IOException(
-                "giving up on " + uri + " after " + failures + " failed attempts: " + e, e);
+                "giving up on " + from + " after " + failures + " failed attempts: " + e, e);
           }
-          long backoff =
-              Math.min(retry.maxBackoffMs(), retry.firstBackoffMs() << Math.min(failures - 1, 20));
+          long backoff = retry.backoff(failures);
           LOG.info(
               "Fetching {} broke at byte {} of {} ({}); retrying in {} ms",
-              uri,
+              from,
               written,
               file.size(),
               (e instanceof Progress ? e.getCause() : e).toString(),
@@ -152,56 +199,33 @@ final class Downloader {
 
   /** One request from byte {@code from}; returns the bytes written so far, however it ended. */
   private long transfer(
-      URI uri, long size, long from, FileChannel channel, MessageDigest sha, MessageDigest tree)
+      Transport transport,
+      ModelSaved saved,
+      FileEntry file,
+      long from,
+      FileChannel channel,
+      MessageDigest sha,
+      MessageDigest tree)
       throws IOException {
-    HttpURLConnection http = (HttpURLConnection) uri.toURL().openConnection();
-    http.setConnectTimeout(retry.connectTimeoutMs());
-    http.setReadTimeout(retry.readTimeoutMs());
-    http.setInstanceFollowRedirects(false);
-    token.ifPresent(t -> http.setRequestProperty("Authorization", t.authorization()));
-    if (from > 0) {
-      http.setRequestProperty("Range", "bytes=" + from + "-");
-    }
+    long size = file.size();
     long written = from;
-    try {
-      int status = http.getResponseCode();
-      long skip = 0;
-      if (status == 200) {
-        skip = from; // the server ignored the range: drop what we have already
-      } else if (status == 206) {
-        String range = http.getHeaderField("Content-Range");
-        if (range == null || !range.startsWith("bytes " + from + "-")) {
-          throw new IOException("unexpected Content-Range " + range + " for bytes " + from + "-");
-        }
-      } else if (status == 401 || status == 403) {
-        throw new Permanent("the agent refused " + uri + " with " + status + ": check the token");
-      } else {
-        // 404 too: the agent may not have marked the version saved yet when the event arrives
-        throw new IOException("the agent answered " + status + " for " + uri);
-      }
+    try (InputStream in = transport.open(saved, file, from)) {
       byte[] buffer = new byte[1 << 16];
-      try (InputStream in = http.getInputStream()) {
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          int offset = 0;
-          if (skip > 0) {
-            offset = (int) Math.min(skip, n);
-            skip -= offset;
-          }
-          int length = n - offset;
-          if (length == 0) {
-            continue;
-          }
-          if (written + length > size) {
-            throw new Permanent(uri + " is longer than the " + size + " bytes the event says");
-          }
-          sha.update(buffer, offset, length);
-          tree.update(buffer, offset, length);
-          ByteBuffer chunk = ByteBuffer.wrap(buffer, offset, length);
-          while (chunk.hasRemaining()) {
-            channel.write(chunk);
-          }
-          written += length;
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        if (written + n > size) {
+          throw new Permanent(
+              transport.describe(saved, file)
+                  + " is longer than the "
+                  + size
+                  + " bytes the event says");
         }
+        sha.update(buffer, 0, n);
+        tree.update(buffer, 0, n);
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+        while (chunk.hasRemaining()) {
+          channel.write(chunk);
+        }
+        written += n;
       }
       return written;
     } catch (Permanent e) {
@@ -212,8 +236,6 @@ final class Downloader {
         throw new Progress(written, e);
       }
       throw e;
-    } finally {
-      http.disconnect();
     }
   }
 
@@ -225,19 +247,6 @@ final class Downloader {
       super(cause.toString(), cause);
       this.written = written;
     }
-  }
-
-  private URI uri(ModelSaved saved, FileEntry file) {
-    StringBuilder path = new StringBuilder(base.toString().replaceAll("/+$", ""));
-    path.append("/artifacts/").append(encode(saved.model())).append('/').append(saved.version());
-    for (String segment : file.path().split("/")) {
-      path.append('/').append(encode(segment));
-    }
-    return URI.create(path.toString());
-  }
-
-  private static String encode(String segment) {
-    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static void sleep(long ms) throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,12 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versions fetched from the agent over HTTP into a local cache: {@code <cache>/<model>/<version>/}.
- * A download goes to {@code <cache>/<model>/<version>.partial-<uuid>/} and is renamed into place
- * only after every file's SHA-256 and the version digest check out, so a partial download is never
- * returned. A version the local store holds (a shared volume) is read there instead. Fetches of the
- * same version at the same time happen once; past the size limit, cached versions this replica no
- * longer serves are evicted, least recently used first.
+ * Versions fetched into a local cache, {@code <cache>/<model>/<version>/}, from the agent over HTTP
+ * or from a bucket ({@link Transport}: the first that serves a version fetches it). A download goes
+ * to {@code <cache>/<model>/<version>.partial-<uuid>/} and is renamed into place only after every
+ * file's SHA-256 and the version digest check out, so a partial download is never returned. A
+ * version the local store holds (a shared volume) is read there instead. Fetches of the same
+ * version at the same time happen once; past the size limit, cached versions this replica no longer
+ * serves are evicted, least recently used first.
  */
 public final class RemoteArtifacts implements ArtifactSource {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteArtifacts.class);
@@ -53,14 +55,29 @@ public final class RemoteArtifacts implements ArtifactSource {
       Optional<ArtifactToken> token,
       Path cacheDir,
       boolean ownsCacheDir,
-      long maxBytes) {}
+      long maxBytes) {
+    Cache cache() {
+      return new Cache(cacheDir, ownsCacheDir, maxBytes);
+    }
+  }
 
-  private final Config config;
+  /**
+   * The cache alone.
+   *
+   * @param dir where versions are downloaded to
+   * @param owned remove the directory on {@link #close()} (a temporary one)
+   * @param maxBytes size the cache is trimmed to after each fetch
+   */
+  public record Cache(Path dir, boolean owned, long maxBytes) {}
+
+  private final Cache cache;
+  private final List<Transport> transports;
   private final Optional<LocalStore> local;
   private final Downloader downloader;
   private final CacheEviction eviction;
   private final Map<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
 
+  /** From the agent over HTTP alone. */
   public RemoteArtifacts(Config config, Optional<LocalStore> local, InUse inUse)
       throws IOException {
     this(config, local, inUse, Downloader.Retry.DEFAULT, 60_000);
@@ -73,17 +90,32 @@ public final class RemoteArtifacts implements ArtifactSource {
       Downloader.Retry retry,
       long evictGraceMs)
       throws IOException {
-    this.config = config;
+    this(
+        config.cache(),
+        List.of(new HttpTransport(config.baseUrl(), config.token(), retry)),
+        retry,
+        local,
+        inUse,
+        evictGraceMs);
+  }
+
+  /** From the transports, the first that serves a version fetching it. */
+  RemoteArtifacts(
+      Cache cache,
+      List<Transport> transports,
+      Downloader.Retry retry,
+      Optional<LocalStore> local,
+      InUse inUse,
+      long evictGraceMs)
+      throws IOException {
+    this.cache = cache;
+    this.transports = List.copyOf(transports);
     this.local = local;
-    this.downloader = new Downloader(config.baseUrl(), config.token(), retry);
-    Files.createDirectories(config.cacheDir());
+    this.downloader = new Downloader(transports, retry);
+    Files.createDirectories(cache.dir());
     this.eviction =
         new CacheEviction(
-            config.cacheDir(),
-            config.maxBytes(),
-            inUse,
-            key -> inFlight.containsKey(key),
-            evictGraceMs);
+            cache.dir(), cache.maxBytes(), inUse, key -> inFlight.containsKey(key), evictGraceMs);
     removePartials();
   }
 
@@ -117,7 +149,7 @@ public final class RemoteArtifacts implements ArtifactSource {
   }
 
   private Path fetchNow(ModelSaved saved) throws ModelLoadException {
-    Path modelDir = config.cacheDir().resolve(saved.model());
+    Path modelDir = cache.dir().resolve(saved.model());
     Path target = modelDir.resolve(Long.toString(saved.version()));
     if (Files.isDirectory(target)) {
       if (verified(target, saved)) {
@@ -135,6 +167,7 @@ public final class RemoteArtifacts implements ArtifactSource {
     long started = System.nanoTime();
     try {
       Files.createDirectories(partial);
+      Transport transport = downloader.transportFor(saved);
       downloader.download(saved, partial);
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -152,7 +185,7 @@ public final class RemoteArtifacts implements ArtifactSource {
           saved.version(),
           saved.digest(),
           saved.size(),
-          config.baseUrl(),
+          transport,
           (System.nanoTime() - started) / 1_000_000);
       return target;
     } catch (IOException e) {
@@ -195,8 +228,7 @@ public final class RemoteArtifacts implements ArtifactSource {
 
   /** Downloads a previous run left unfinished; the cache directory belongs to this replica. */
   private void removePartials() throws IOException {
-    try (DirectoryStream<Path> models =
-        Files.newDirectoryStream(config.cacheDir(), Files::isDirectory)) {
+    try (DirectoryStream<Path> models = Files.newDirectoryStream(cache.dir(), Files::isDirectory)) {
       for (Path model : models) {
         try (DirectoryStream<Path> partials =
             Files.newDirectoryStream(model, "*" + PARTIAL + "*")) {
@@ -211,16 +243,17 @@ public final class RemoteArtifacts implements ArtifactSource {
 
   @Override
   public void close() {
-    if (config.ownsCacheDir()) {
-      Trees.delete(config.cacheDir());
+    transports.forEach(Transport::close);
+    if (cache.owned()) {
+      Trees.delete(cache.dir());
     }
   }
 
   @Override
   public String toString() {
-    return config.baseUrl()
+    return transports
         + " into "
-        + config.cacheDir()
+        + cache.dir()
         + local.map(l -> " (else " + l + ")").map(s -> ", " + s).orElse("");
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.onnx.OnnxModelWriter;
+import dev.modelsync.s3.S3Proxy;
 import dev.modelsync.standalone.StandaloneHarness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The broker, the agent and api replicas on hosts of their own (network namespaces on a bridge),
- * sharing nothing but the network: the replicas have no store directory and fetch versions from the
- * agent over HTTP. Runs the built jars; needs root for {@code ip netns}, skipped otherwise.
+ * The broker, the agent, an S3 server (S3Proxy) and api replicas on hosts of their own (network
+ * namespaces on a bridge), sharing nothing but the network: the agent uploads each version to the
+ * bucket before announcing it; three replicas have no store directory and fetch versions from the
+ * agent over HTTP, a fourth reads only from the bucket. Runs the built jars; needs root for {@code
+ * ip netns}, skipped otherwise.
  */
 class CrossHostIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -43,6 +46,7 @@ class CrossHostIT {
   private static Path dir;
   private static String bootstrap;
   private static String agentUrl;
+  private static String s3Host;
   private static final Map<String, Process> processes = new HashMap<>();
 
   @BeforeAll
@@ -59,9 +63,11 @@ class CrossHostIT {
     dir = Files.createTempDirectory("modelsync-netns");
     bootstrap = net.node("kafka", 10) + ":9092";
     agentUrl = "http://" + net.node("agent", 11) + ":8081";
+    s3Host = net.node("s3", 12);
     net.node("api1", 21);
     net.node("api2", 22);
     net.node("api3", 23);
+    net.node("api4", 24);
   }
 
   @AfterAll
@@ -85,8 +91,10 @@ class CrossHostIT {
   }
 
   @Test
-  @Timeout(value = 110, unit = TimeUnit.SECONDS)
-  @DisplayName("replicas on other hosts get each save over HTTP, survive a cut link, catch up late")
+  @Timeout(value = 170, unit = TimeUnit.SECONDS)
+  @DisplayName(
+      "replicas on other hosts get each save over HTTP or from the bucket, survive a cut link,"
+          + " catch up late")
   void acrossHosts() throws Exception {
     start(
         "kafka",
@@ -101,6 +109,10 @@ class CrossHostIT {
             "9092"),
         Map.of());
     await("the broker", () -> log("kafka").contains(BrokerMain.READY));
+    // the bucket: with S3Proxy's filesystem backend, a directory under data/ is a bucket
+    Files.createDirectories(dir.resolve("s3/data/models"));
+    start("s3", S3Proxy.command(dir.resolve("s3"), s3Host, 9000), Map.of());
+    await("the bucket", () -> status("agent", s3Url()) > 0);
     Path models = Files.createDirectories(dir.resolve("models"));
     start(
         "agent",
@@ -115,7 +127,17 @@ class CrossHostIT {
             "MODELSYNC_AGENT_PORT",
             "8081",
             "MODELSYNC_INSTANCE_ID",
-            "agent"));
+            "agent",
+            "MODELSYNC_S3_BUCKET",
+            "models",
+            "MODELSYNC_S3_ENDPOINT",
+            s3Url(),
+            "MODELSYNC_S3_PATH_STYLE",
+            "true",
+            "AWS_ACCESS_KEY_ID",
+            S3Proxy.ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY",
+            S3Proxy.SECRET_KEY));
     startApi("api1");
     startApi("api2");
     awaitReady("api1");
@@ -146,6 +168,39 @@ class CrossHostIT {
     awaitReady("api3");
     awaitVersion("api3", 2);
     assertEquals(answer("api2"), answer("api3"));
+
+    // a replica that knows only Kafka and the bucket, started while the agent is unreachable
+    net.link("agent", false);
+    try {
+      start(
+          "api4",
+          List.of(java(), "-Xmx384m", "-jar", API_JAR.toString()),
+          Map.ofEntries(
+              Map.entry("KAFKA_BOOTSTRAP_SERVERS", bootstrap),
+              Map.entry("MODELSYNC_S3_BUCKET", "models"),
+              Map.entry("MODELSYNC_S3_ENDPOINT", s3Url()),
+              Map.entry("MODELSYNC_S3_PATH_STYLE", "true"),
+              Map.entry("AWS_ACCESS_KEY_ID", S3Proxy.ACCESS_KEY),
+              Map.entry("AWS_SECRET_ACCESS_KEY", S3Proxy.SECRET_KEY),
+              Map.entry("MODELSYNC_CACHE_DIR", dir.resolve("cache-api4").toString()),
+              Map.entry("MODELSYNC_PORT", "8080"),
+              Map.entry("MODELSYNC_INSTANCE_ID", "api4"),
+              Map.entry("MODELSYNC_HTTP_INSTANCES", "1"),
+              Map.entry("MODELSYNC_INFER_THREADS", "1"),
+              Map.entry("MODELSYNC_LOAD_THREADS", "1")));
+      awaitReady("api4");
+      awaitVersion("api4", 2);
+      assertEquals(answer("api2"), answer("api4"));
+      assertTrue(
+          log("api4").contains("from s3://models/"),
+          "api4 fetched from the bucket:\n" + tail("api4"));
+    } finally {
+      net.link("agent", true);
+    }
+  }
+
+  private static String s3Url() {
+    return "http://" + s3Host + ":9000";
   }
 
   private static void startApi(String name) throws IOException {
