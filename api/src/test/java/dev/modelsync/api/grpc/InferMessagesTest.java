@@ -1,6 +1,7 @@
 package dev.modelsync.api.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,8 @@ class InferMessagesTest {
       ModelInferRequest.newBuilder()
           .setModelName("m")
           .setId("r1")
-          .addRawInputContents(ByteString.copyFrom(new byte[4096]))
+          // 64 KiB: inflated over several reads, each charged
+          .addRawInputContents(ByteString.copyFrom(new byte[64 << 10]))
           .build();
 
   private final AtomicLong bytes = new AtomicLong();
@@ -113,13 +115,26 @@ class InferMessagesTest {
             ApiError.class,
             () -> InferMessages.decode(message("identity", new byte[] {(byte) 0xff}), t, 1 << 20));
     assertEquals(400, garbage.status());
-    assertTrue(garbage.getMessage().startsWith("the ModelInfer message does not decode"));
+    assertTrue(garbage.getMessage().startsWith("the ModelInfer message does not decode: "));
+    assertFalse(garbage.getMessage().contains("Exception"), "protobuf's reason, not a class name");
     ApiError notGzip =
         assertThrows(
             ApiError.class,
             () -> InferMessages.decode(message("gzip", new byte[] {1, 2, 3}), t, 1 << 20));
     assertEquals(400, notGzip.status());
     assertTrue(notGzip.getMessage().startsWith("the ModelInfer message is not valid gzip"));
+    t.release();
+  }
+
+  @Test
+  @DisplayName("a gzip message cut short is a 400, not a wait for bytes that never come")
+  void truncatedGzip() throws IOException {
+    byte[] packed = gzip(REQUEST.toByteArray());
+    byte[] half = java.util.Arrays.copyOf(packed, packed.length / 2);
+    Admission.Ticket t = admission.admitReceived(half.length);
+    ApiError cut =
+        assertThrows(ApiError.class, () -> InferMessages.decode(message("gzip", half), t, 1 << 20));
+    assertTrue(cut.getMessage().startsWith("the ModelInfer message is not valid gzip"));
     t.release();
   }
 }
