@@ -63,6 +63,7 @@ final class InferMessages {
 
   private static Buffer inflate(Buffer gzipped, Admission.Ticket ticket, int maxBytes) {
     long compressed = gzipped.length();
+    // an initial capacity only (PIT: its mutants are equivalent)
     Buffer out = Buffer.buffer(Math.min(maxBytes, Math.max(64, gzipped.length() * 2)));
     byte[] chunk = new byte[8192];
     try (InputStream in = new GZIPInputStream(new BufferStream(gzipped))) {
@@ -99,6 +100,7 @@ final class InferMessages {
 
     @Override
     public int read() {
+      // (PIT: GZIPInputStream reads single bytes for its header only, never at the end)
       return at < buffer.length() ? buffer.getByte(at++) & 0xff : -1;
     }
 
