@@ -172,9 +172,10 @@ for p in range(int(sys.argv[1]), int(sys.argv[1]) + 200):
     except OSError: pass' "$1"; }
 API_FIRST=$(free_port "${SMOKE_PORT_BASE:-18080}")
 # Podman refuses compose.yaml's default host port range for one container port (8080-8089:8080;
-# "strconv.Atoi: parsing" error), which Docker accepts. "127.0.0.1:" makes it 127.0.0.1::8080:
-# each replica gets a free port on the loopback, read back with `podman port`.
-export API_PORTS="127.0.0.1:"
+# "strconv.Atoi: parsing" error), which Docker accepts. "127.0.0.1:" makes it 127.0.0.1::8080
+# (and 127.0.0.1::8001 for gRPC): each replica gets free ports on the loopback, read back with
+# `podman port`.
+export API_PORTS="127.0.0.1:" API_GRPC_PORTS="127.0.0.1:"
 export AGENT_PORT=$(free_port $((API_FIRST + 10)))
 export NOTEBOOK_PORT=$(free_port $((API_FIRST + 20)))
 export PROMETHEUS_PORT=$(free_port $((API_FIRST + 30)))

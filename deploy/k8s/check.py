@@ -13,7 +13,8 @@ Checks:
     are all set;
   * the api listens on every pod address (MODELSYNC_HOST unset, 0.0.0.0 or ::);
   * probes: api readiness /v2/health/ready and liveness /v2/health/live on 8080, the agent on 8081,
-    ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; Services reach them;
+    ports equal to the configured MODELSYNC_PORT / MODELSYNC_AGENT_PORT; the api's gRPC port 8001
+    (MODELSYNC_GRPC_PORT) declared; Services reach them (modelsync-api on 8080 and 8001);
   * volumes: the notebook writes the models volume the agent mounts read-only in the same pod, the
     agent writes its store, the api mounts its store read-only and a writable cache for the
     versions it fetches from MODELSYNC_ARTIFACT_BASE_URL (the agent Service); non-root, no privilege escalation,
@@ -332,12 +333,16 @@ def main():
         startup = probe_target(c, c.get("startupProbe"))
         if startup and startup[2] != 8080:
             fail(f"{rel}: api startupProbe targets port {startup[2]}, not 8080")
+        grpc = int(values.get("MODELSYNC_GRPC_PORT", "8001"))
+        if grpc != 8001 or grpc not in [p.get("containerPort") for p in c.get("ports") or []]:
+            fail(f"{rel}: api must serve gRPC on and declare containerPort 8001 (MODELSYNC_GRPC_PORT={grpc})")
 
     # Services reach the right pods and ports.
     pods = [(w, ((w.get("spec") or {}).get("template") or {})) for _, w in workloads]
-    expected_services = {"modelsync-api": ("api", 8080), "modelsync-agent": ("agent", 8081)}
+    expected_services = [("modelsync-api", "api", 8080), ("modelsync-api", "api", 8001),
+                         ("modelsync-agent", "agent", 8081)]
     services = {name_of(d): (rel, d) for rel, d in deployed if d.get("kind") == "Service"}
-    for svc, (role, port) in expected_services.items():
+    for svc, role, port in expected_services:
         if svc not in services:
             fail(f"no Service {svc}")
             continue

@@ -1,8 +1,14 @@
 package dev.modelsync.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.api.grpc.oip.ModelInferRequest;
+import io.grpc.Status;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 16, from outside over plain sockets: requests are admitted before their bodies, no buffer
- * is sized from a header, and what the HTTP codec refuses still gets the JSON error shape.
+ * is sized from a header, and what the HTTP codec refuses still gets the JSON error shape. gRPC
+ * messages (grpc-java) share the byte budget.
  */
 @ExtendWith(HarnessExtension.class)
 class AdmissionTest {
@@ -124,6 +131,64 @@ class AdmissionTest {
     second.close();
     Harness.eventually("the budget given back", () -> gauge("body_bytes") == 0);
     Harness.eventually("every slot given back", () -> gauge("in_flight") == 0);
+  }
+
+  @Test
+  @DisplayName(
+      "a gRPC ModelInfer message is charged to MODELSYNC_MAX_BUFFERED_BYTES before it is decoded:"
+          + " past what HTTP bodies left it is RESOURCE_EXHAUSTED, and given back when it is done")
+  void grpcByteBudget() throws Exception {
+    // 12 MiB of raw FP32 for a [1, 4] input: admitted and decoded, then refused for its size
+    ModelInferRequest big = GrpcCalls.raw("m", new byte[12 * MIB], 1, 4).build();
+    try (GrpcCalls grpc = new GrpcCalls(api.grpcPort())) {
+      assertEquals(Code.INVALID_ARGUMENT, refusal(grpc, big, null).getCode());
+      Harness.eventually("the budget given back", () -> gauge("body_bytes") == 0);
+
+      Socket first = announce(16 * MIB);
+      Socket second = announce(16 * MIB);
+      byte[] part = new byte[15 * MIB];
+      first.getOutputStream().write(part);
+      second.getOutputStream().write(part);
+      Harness.eventually("30 MiB of bodies held", () -> gauge("body_bytes") >= 30L * MIB);
+
+      long refusedBefore = counter("modelsync_infer_overloaded_total");
+      Status over = refusal(grpc, big, null);
+      assertEquals(Code.RESOURCE_EXHAUSTED, over.getCode(), over.toString());
+      assertTrue(over.getDescription().contains("MODELSYNC_MAX_BUFFERED_BYTES"), over.toString());
+      assertEquals(refusedBefore + 1, counter("modelsync_infer_overloaded_total"));
+      float[] small = GrpcCalls.firstOutput(grpc.infer(GrpcCalls.floats("m", 1, 2, 3, 4).build()));
+      assertArrayEquals(new float[] {10f, 11f, 12f}, small, "a small message still fits");
+
+      first.close();
+      second.close();
+      Harness.eventually("the budget given back", () -> gauge("body_bytes") == 0);
+      Harness.eventually("every slot given back", () -> gauge("in_flight") == 0);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a gzip ModelInfer message is inflated within MODELSYNC_MAX_BODY_BYTES: a normal one answers,"
+          + " 17 MiB of zeros in 17 KiB is RESOURCE_EXHAUSTED before it is all inflated")
+  void grpcGzip() throws Exception {
+    try (GrpcCalls grpc = new GrpcCalls(api.grpcPort())) {
+      float[] answer =
+          GrpcCalls.firstOutput(grpc.infer(GrpcCalls.floats("m", 1, 2, 3, 4).build(), "gzip"));
+      assertArrayEquals(new float[] {10f, 11f, 12f}, answer);
+
+      ModelInferRequest bomb = GrpcCalls.raw("m", new byte[17 * MIB], 1, 4).build();
+      Status refused = refusal(grpc, bomb, "gzip");
+      assertEquals(Code.RESOURCE_EXHAUSTED, refused.getCode(), refused.toString());
+      assertTrue(refused.getDescription().contains("MODELSYNC_MAX_BODY_BYTES"), refused.toString());
+      Harness.eventually("the budget given back", () -> gauge("body_bytes") == 0);
+      Harness.eventually("every slot given back", () -> gauge("in_flight") == 0);
+    }
+  }
+
+  private static Status refusal(GrpcCalls grpc, ModelInferRequest request, String compression) {
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> grpc.infer(request, compression));
+    return e.getStatus();
   }
 
   @Test

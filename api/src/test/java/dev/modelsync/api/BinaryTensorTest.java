@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.modelsync.api.grpc.oip.InferParameter;
+import dev.modelsync.api.grpc.oip.ModelInferRequest;
+import dev.modelsync.api.grpc.oip.ModelInferResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -214,5 +218,114 @@ class BinaryTensorTest {
     assertEquals("140", r.getHeader("Inference-Header-Content-Length"));
     assertError(
         h.post(api, "/v2/models/iris/infer", TRITON_JSON), 400, "but only 0 bytes of binary data");
+  }
+
+  /**
+   * The Open Inference Protocol returns only the request's {@code id} ("if specified this
+   * identifier must be returned in the response"); its {@code parameters} (request, input, output)
+   * are for the server, and the response's are "parameters for this response". Triton answers with
+   * the parameters its backend sets and, per binary output, {@code binary_data_size} alone
+   * (server/src/http_server.cc, FinalizeResponse). So: id echoed on every path, parameters accepted
+   * and never echoed, and {@code binary_data_size} only on outputs sent as binary.
+   */
+  @Test
+  @DisplayName(
+      "parameters: id echoed; request, input and output parameters taken and not echoed;"
+          + " binary_data_size only on binary outputs (JSON, binary HTTP, gRPC), byte for byte")
+  void parametersAndId() throws Exception {
+    String json =
+        "{\"id\":\"p1\",\"parameters\":{\"custom\":42,\"tag\":\"x\",\"binary_data_output\":false},"
+            + "\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+            + "\"parameters\":{\"note\":\"in\"},\"data\":[1,2,3,4]}],"
+            + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"note\":\"out\",\"flag\":true}}]}";
+    RawHttp.Response plain = post(json, false, new byte[0]);
+    assertEquals("application/json", plain.headers().get("content-type"));
+    assertEquals(
+        "{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"p1\",\"outputs\":[{\"name\":"
+            + "\"output\",\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[10.0,11.0,12.0]}]}",
+        new String(plain.body(), StandardCharsets.UTF_8));
+
+    // binary input (its binary_data_size stays in the request), every output binary by default
+    String binaryJson =
+        "{\"id\":\"p2\",\"parameters\":{\"binary_data_output\":true,\"custom\":7},"
+            + "\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+            + "\"parameters\":{\"binary_data_size\":16,\"note\":\"in\"}}],"
+            + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"note\":\"out\"}}]}";
+    RawHttp.Response binary = post(binaryJson, true, HexFormat.of().parseHex(FLOATS_1234));
+    String header =
+        "{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"p2\",\"outputs\":[{\"name\":"
+            + "\"output\",\"datatype\":\"FP32\",\"shape\":[1,3],"
+            + "\"parameters\":{\"binary_data_size\":12}}]}";
+    assertEquals(String.valueOf(header.length()), binary.headers().get(BINARY_HEADER));
+    assertArrayEquals(
+        concat(ascii(header), HexFormat.of().parseHex("000020410000304100004041")), binary.body());
+
+    // binary input, output asked for as JSON: no binary_data_size on it
+    RawHttp.Response mixed =
+        post(
+            binaryJson.replace("{\"note\":\"out\"}", "{\"binary_data\":false}"),
+            true,
+            HexFormat.of().parseHex(FLOATS_1234));
+    assertNull(mixed.headers().get(BINARY_HEADER));
+    assertEquals(
+        "{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"p2\",\"outputs\":[{\"name\":"
+            + "\"output\",\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[10.0,11.0,12.0]}]}",
+        new String(mixed.body(), StandardCharsets.UTF_8));
+
+    ModelInferRequest.Builder request =
+        GrpcCalls.floats("iris", 1, 2, 3, 4)
+            .setId("p3")
+            .putParameters("custom", InferParameter.newBuilder().setInt64Param(42).build())
+            .putParameters("tag", InferParameter.newBuilder().setStringParam("x").build())
+            .addOutputs(
+                ModelInferRequest.InferRequestedOutputTensor.newBuilder()
+                    .setName("output")
+                    .putParameters(
+                        "binary_data", InferParameter.newBuilder().setBoolParam(true).build()));
+    request
+        .getInputsBuilder(0)
+        .putParameters("binary_data_size", InferParameter.newBuilder().setInt64Param(16).build());
+    ModelInferResponse expected =
+        ModelInferResponse.newBuilder()
+            .setModelName("iris")
+            .setModelVersion("1")
+            .setId("p3")
+            .addOutputs(
+                ModelInferResponse.InferOutputTensor.newBuilder()
+                    .setName("output")
+                    .setDatatype("FP32")
+                    .addShape(1)
+                    .addShape(3))
+            .addRawOutputContents(
+                ByteString.copyFrom(HexFormat.of().parseHex("000020410000304100004041")))
+            .build();
+    try (GrpcCalls grpc = new GrpcCalls(api.grpcPort())) {
+      ModelInferResponse answer = grpc.infer(request.build());
+      assertEquals(
+          HexFormat.of().formatHex(expected.toByteArray()),
+          HexFormat.of().formatHex(answer.toByteArray()),
+          answer.toString());
+    }
+  }
+
+  private static final String BINARY_HEADER = "inference-header-content-length";
+
+  /** POSTs {@code json} then {@code raw}, with the JSON's length header when {@code binary}. */
+  private static RawHttp.Response post(String json, boolean binary, byte[] raw) throws Exception {
+    byte[] body = concat(ascii(json), raw);
+    RawHttp.Response r =
+        RawHttp.exchange(
+            api.httpPort(),
+            concat(
+                ascii(
+                    "POST /v2/models/iris/infer HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                        + body.length
+                        + (binary
+                            ? "\r\nInference-Header-Content-Length: " + json.length()
+                            : "\r\nContent-Type: application/json")
+                        + "\r\n\r\n"),
+                body));
+    assertEquals(200, r.status(), new String(r.body(), StandardCharsets.UTF_8));
+    return r;
   }
 }

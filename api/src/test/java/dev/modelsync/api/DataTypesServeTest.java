@@ -5,11 +5,18 @@ import static dev.modelsync.api.BinaryTensorTest.concat;
 import static dev.modelsync.api.ProtocolTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.modelsync.api.grpc.oip.InferTensorContents;
+import dev.modelsync.api.grpc.oip.ModelInferRequest;
+import dev.modelsync.api.grpc.oip.ModelInferResponse;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.onnx.TypedModels;
 import dev.modelsync.onnx.TypedModels.Elem;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Models whose tensors are UINT8, INT8, FP16, BF16 and BYTES, loaded through Kafka and warmed up
- * like any other, then served over JSON and binary HTTP; a UINT32 model fails to load.
+ * like any other, then served over JSON and binary HTTP (and gRPC for BYTES that are not UTF-8); a
+ * UINT32 model fails to load.
  */
 @ExtendWith(HarnessExtension.class)
 class DataTypesServeTest {
@@ -171,6 +179,119 @@ class DataTypesServeTest {
         head);
     byte[] tail = java.util.Arrays.copyOfRange(r.body(), header, r.body().length);
     assertArrayEquals(raw, tail);
+  }
+
+  @Test
+  @DisplayName(
+      "BYTES elements that are not UTF-8 text: binary HTTP and JSON (a lone surrogate) are 400s,"
+          + " gRPC raw and typed contents INVALID_ARGUMENT, each naming the input and element")
+  void bytesNotUtf8() throws Exception {
+    // element 1 is 0xff 0xfe: no UTF-8 sequence starts with either
+    byte[] raw = HexFormat.of().parseHex("0100000061" + "02000000fffe" + "0100000062" + "00000000");
+    String json =
+        "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"BYTES\","
+            + "\"parameters\":{\"binary_data_size\":20}}]}";
+    byte[] body = concat(ascii(json), raw);
+    var r =
+        RawHttp.exchange(
+            api.httpPort(),
+            concat(
+                ascii(
+                    "POST /v2/models/text/infer HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                        + body.length
+                        + "\r\nInference-Header-Content-Length: "
+                        + json.length()
+                        + "\r\n\r\n"),
+                body));
+    assertEquals(400, r.status());
+    assertEquals(
+        "{\"error\":\"input 'input' BYTES element 1 is not UTF-8 text, which is all this server"
+            + " holds in BYTES tensors\"}",
+        new String(r.body(), StandardCharsets.UTF_8));
+
+    var lone =
+        h.post(
+            api,
+            "/v2/models/text/infer",
+            "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"BYTES\","
+                + "\"data\":[\"a\",\"b\\ud800c\",\"d\",\"\"]}]}");
+    assertEquals(400, lone.statusCode());
+    assertEquals(
+        "{\"error\":\"input 'input' value at 1 is not UTF-8 text: it holds a lone surrogate"
+            + " \\\\ud800 at character 1; BYTES values are carried as UTF-8 text\"}",
+        lone.bodyAsString());
+
+    // raw bytes in a JSON string that are not UTF-8: the body is not JSON (RFC 8259 is UTF-8)
+    byte[] notJson =
+        concat(
+            ascii(
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"BYTES\","
+                    + "\"data\":[\"a\",\""),
+            new byte[] {(byte) 0xff},
+            ascii("\",\"c\",\"d\"]}]}"));
+    var invalid =
+        RawHttp.exchange(
+            api.httpPort(),
+            concat(
+                ascii(
+                    "POST /v2/models/text/infer HTTP/1.1\r\nHost: x\r\nContent-Type:"
+                        + " application/json\r\nContent-Length: "
+                        + notJson.length
+                        + "\r\n\r\n"),
+                notJson));
+    assertEquals(400, invalid.status());
+    String error = new String(invalid.body(), StandardCharsets.UTF_8);
+    assertTrue(
+        error.startsWith("{\"error\":\"the request body is not valid JSON: Invalid UTF-8"), error);
+
+    ModelInferRequest.InferInputTensor.Builder input =
+        ModelInferRequest.InferInputTensor.newBuilder()
+            .setName("input")
+            .setDatatype("BYTES")
+            .addShape(1)
+            .addShape(4);
+    ModelInferRequest rawRequest =
+        ModelInferRequest.newBuilder()
+            .setModelName("text")
+            .addInputs(input)
+            .addRawInputContents(ByteString.copyFrom(raw))
+            .build();
+    ModelInferRequest typed =
+        ModelInferRequest.newBuilder()
+            .setModelName("text")
+            .addInputs(
+                input
+                    .clone()
+                    .setContents(
+                        InferTensorContents.newBuilder()
+                            .addBytesContents(ByteString.copyFromUtf8("a"))
+                            .addBytesContents(ByteString.copyFrom(new byte[] {(byte) 0xc3}))
+                            .addBytesContents(ByteString.copyFromUtf8("b"))
+                            .addBytesContents(ByteString.EMPTY)))
+            .build();
+    String utf8 = "0100000061" + "02000000c3a9" + "0100000062" + "00000000";
+    try (GrpcCalls grpc = new GrpcCalls(api.grpcPort())) {
+      for (ModelInferRequest request : new ModelInferRequest[] {rawRequest, typed}) {
+        StatusRuntimeException e =
+            assertThrows(StatusRuntimeException.class, () -> grpc.infer(request));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+        assertEquals(
+            "input 'input' BYTES element 1 is not UTF-8 text, which is all this server holds in"
+                + " BYTES tensors",
+            e.getStatus().getDescription());
+      }
+      ModelInferResponse ok =
+          grpc.infer(
+              ModelInferRequest.newBuilder()
+                  .setModelName("text")
+                  .addInputs(input)
+                  .addRawInputContents(ByteString.copyFrom(HexFormat.of().parseHex(utf8)))
+                  .build());
+      assertEquals(
+          utf8,
+          HexFormat.of().formatHex(ok.getRawOutputContents(0).toByteArray()),
+          "UTF-8 text still answers");
+    }
   }
 
   @Test

@@ -21,6 +21,7 @@ record ByteRange(long start, long end) {
       return WHOLE;
     }
     String h = header.trim();
+    // (PIT: ">= 0" as "> 0" is equivalent: h starts with "bytes=", so no comma is at 0)
     if (!h.regionMatches(true, 0, "bytes=", 0, 6) || h.indexOf(',') >= 0) {
       return WHOLE;
     }

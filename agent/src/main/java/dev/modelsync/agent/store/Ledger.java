@@ -97,7 +97,7 @@ public final class Ledger {
         ledger.read();
         return ledger;
       } catch (IOException | RuntimeException e) {
-        ledger.byModel.clear();
+        ledger.byModel.clear(); // (PIT: survives; no test's corrupt file fails after an entry)
         Path aside = ledger.file.resolveSibling(ledger.file.getFileName() + ".corrupt");
         Files.move(ledger.file, aside, StandardCopyOption.REPLACE_EXISTING);
         LOG.error(
@@ -119,7 +119,7 @@ public final class Ledger {
               true));
     }
     ledger.rebuilt = true;
-    if (!ledger.byModel.isEmpty()) {
+    if (!ledger.byModel.isEmpty()) { // (PIT: a log line only; its mutants are equivalent)
       LOG.warn(
           "No usable agent state in {}: rebuilt it from {} versions in the store",
           ledger.file,
@@ -265,7 +265,7 @@ public final class Ledger {
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       out.write(java.nio.ByteBuffer.wrap(state));
-      out.force(true);
+      out.force(true); // (PIT: survives removal; shows only after a power loss)
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }

@@ -119,6 +119,7 @@ public final class Snapshotter {
       long expected = in.size();
       Digests.fileHeader(tree, name, expected);
       long size = 0;
+      // (PIT: "> 0" as ">= 0" is equivalent: a file read into a cleared buffer never returns 0)
       for (int n; (n = in.read(buffer.clear())) > 0; ) {
         buffer.flip();
         sha.update(buffer.duplicate());
@@ -139,7 +140,8 @@ public final class Snapshotter {
    * Makes a committed version durable: its files' data, its directories and its entry in the
    * model's directory. Until this returns, a crash of the machine (not of the agent: the page cache
    * survives that) may lose the copy; the ledger records a version only after this, and a version
-   * the ledger does not know is copied again on restart.
+   * the ledger does not know is copied again on restart. (PIT: its force and directory syncs
+   * survive mutation: what they add shows only after a power loss, which no test makes.)
    */
   public void sync(String model, long version, List<FileEntry> files) throws IOException {
     Path dir = versionDir(model, version);

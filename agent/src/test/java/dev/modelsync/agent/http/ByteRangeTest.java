@@ -49,4 +49,17 @@ class ByteRangeTest {
     assertFalse(ArtifactHandlers.matches("\"abd\"", "\"abc\""));
     assertFalse(ArtifactHandlers.matches(null, "\"abc\""));
   }
+
+  @Test
+  @DisplayName(
+      "edges: a range from byte 0, one byte, first = last; an 18-digit number is a number, 19"
+          + " digits are garbage")
+  void edges() {
+    assertEquals(new ByteRange(0, 9), ByteRange.parse("bytes=0-9", 100));
+    assertEquals(new ByteRange(0, 0), ByteRange.parse("bytes=0-0", 100));
+    assertEquals(new ByteRange(5, 5), ByteRange.parse("bytes=5-5", 100));
+    assertFalse(ByteRange.parse("bytes=0-9", 100).whole());
+    assertTrue(ByteRange.parse("bytes=" + "1".repeat(18) + "-", 100).unsatisfiable());
+    assertTrue(ByteRange.parse("bytes=" + "1".repeat(19) + "-", 100).whole());
+  }
 }

@@ -1,9 +1,13 @@
 package dev.modelsync.agent.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.agent.store.Ledger.Status;
+import dev.modelsync.events.Digests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +45,7 @@ class LedgerTest {
     ledger.persist();
 
     Ledger reloaded = Ledger.load(store);
+    assertEquals(0, reloaded.pendingCount(), "what was pending is not in the state file");
     assertEquals(Status.PUBLISHED, reloaded.get("iris", 1).orElseThrow().status());
     assertTrue(reloaded.get("iris", 2).isEmpty());
     // the delete was not acknowledged: the version is still live, so the delete is redone
@@ -56,5 +61,44 @@ class LedgerTest {
     assertEquals(Status.DELETED, again.get("wine", 1).orElseThrow().status());
     assertTrue(again.latestLive("wine").isEmpty());
     assertEquals(2, again.nextVersion("wine"));
+  }
+
+  @Test
+  @DisplayName(
+      "a version published once but gone from the store is reserved: single files go above it,"
+          + " nothing below the next version changes it")
+  void reserve() throws Exception {
+    Ledger ledger = Ledger.load(store);
+    assertTrue(ledger.rebuilt(), "no state file yet: rebuilt (from an empty store)");
+    ledger.reserve("iris", 5);
+    assertEquals(6, ledger.nextVersion("iris"));
+    assertEquals(Status.DELETED, ledger.get("iris", 5).orElseThrow().status());
+    ledger.reserve("iris", 3);
+    assertTrue(ledger.get("iris", 3).isEmpty());
+    ledger.reserve("iris", 6);
+    assertEquals(7, ledger.nextVersion("iris"));
+    assertEquals(0, ledger.pendingCount());
+    ledger.persist();
+    assertFalse(Ledger.load(store).rebuilt(), "read from its state file");
+  }
+
+  @Test
+  @DisplayName(
+      "a corrupt state file is set aside and the ledger rebuilt from the store, each version"
+          + " published from model/version")
+  void corruptStateRebuilt() throws Exception {
+    Path version = Files.createDirectories(store.resolve("iris/1"));
+    Files.write(version.resolve("model.onnx"), new byte[] {1, 2, 3});
+    Ledger first = Ledger.load(store);
+    Files.createDirectories(first.file().getParent());
+    Files.write(first.file(), "{not json".getBytes(StandardCharsets.UTF_8));
+    Ledger rebuilt = Ledger.load(store);
+    assertTrue(rebuilt.rebuilt());
+    assertTrue(Files.exists(first.file().resolveSibling("state.json.corrupt")));
+    Ledger.Entry entry = rebuilt.get("iris", 1).orElseThrow();
+    assertEquals(Status.PUBLISHED, entry.status());
+    assertEquals("iris/1", entry.source());
+    assertEquals(Digests.ofDirectory(version), entry.digest());
+    assertEquals(2, rebuilt.nextVersion("iris"));
   }
 }

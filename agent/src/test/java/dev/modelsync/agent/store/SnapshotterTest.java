@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.modelsync.agent.watch.SaveUnit;
 import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.Digests;
+import dev.modelsync.events.ModelSaved.FileEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,18 @@ class SnapshotterTest {
     assertEquals(List.of("model.onnx", "sub/vocab.txt"), Digests.listFiles(target));
     assertEquals(Digests.ofDirectory(target), staged.digest());
     assertEquals(4, staged.size());
+    // each file's SHA-256 as `printf '\x01\x02\x03' | sha256sum` and `printf '\x04' | sha256sum`
+    assertEquals(
+        List.of(
+            new FileEntry(
+                "model.onnx",
+                3,
+                "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"),
+            new FileEntry(
+                "sub/vocab.txt",
+                1,
+                "e52d9c508c502347344d8c07ad91cbd6068afc75ff6292f062a09ca381c89e71")),
+        staged.files());
     assertEquals(
         List.of("iris"),
         Files.list(root.resolve("store")).map(p -> p.getFileName().toString()).toList());

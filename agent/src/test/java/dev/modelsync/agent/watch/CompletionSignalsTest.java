@@ -86,4 +86,34 @@ class CompletionSignalsTest {
     signals.clear();
     assertEquals(Signal.NONE, signals.of(file));
   }
+
+  @Test
+  @DisplayName(
+      "a move-in forgets what was known below the path (a writer of the replaced tree), nothing"
+          + " beside it")
+  void moveInForgetsBelowOnly() {
+    Path models = Path.of("/m");
+    Signals signals = new Signals();
+    SaveUnit replaced = new SaveUnit("a", 1, models.resolve("a/1"), "a/1");
+    SaveUnit beside = new SaveUnit("a", 2, models.resolve("a/2"), "a/2");
+    signals.written(replaced.source().resolve("model.onnx"));
+    signals.movedIn(beside.source());
+    assertEquals(Signal.WRITING, signals.of(replaced), "a move-in beside forgets nothing here");
+    signals.movedIn(replaced.source());
+    assertEquals(Signal.MOVED_IN, signals.of(replaced));
+    assertEquals(Signal.MOVED_IN, signals.of(beside));
+  }
+
+  @Test
+  @DisplayName("an invalid model.json without a stated problem says it does not parse")
+  void invalidManifestWithoutProblem() {
+    var invalid =
+        new Observation(List.of(MODEL, JSON), ManifestState.INVALID, null, false, Signal.NONE);
+    var waiting = Completion.decide(invalid, 0, QUIET);
+    assertEquals(Kind.WAIT, waiting.kind());
+    assertEquals("model.json does not parse yet", waiting.reason());
+    var decided = Completion.decide(invalid, QUIET, QUIET);
+    assertEquals(Kind.INVALID, decided.kind());
+    assertEquals("model.json does not parse", decided.reason());
+  }
 }

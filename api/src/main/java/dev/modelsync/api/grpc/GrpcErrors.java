@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place a failure becomes a gRPC status, from the same errors the HTTP layer turns into
  * status codes: 400 INVALID_ARGUMENT, 404 NOT_FOUND, 503 UNAVAILABLE (not ready) or
- * RESOURCE_EXHAUSTED (over the in-flight limit). Clients never see a stack trace.
+ * RESOURCE_EXHAUSTED (over the in-flight limit or the byte budget). Clients never see a stack
+ * trace.
  */
 final class GrpcErrors {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
@@ -19,6 +20,9 @@ final class GrpcErrors {
   private GrpcErrors() {}
 
   static GrpcStatus status(Throwable failure) {
+    if (failure instanceof InferMessages.Refused r) {
+      return r.status;
+    }
     if (failure instanceof ApiError e) {
       if (e.overloaded()) {
         return GrpcStatus.RESOURCE_EXHAUSTED;

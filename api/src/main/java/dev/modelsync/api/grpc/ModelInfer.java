@@ -4,10 +4,13 @@ import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.grpc.oip.ModelInferRequest;
 import dev.modelsync.api.grpc.oip.ModelInferResponse;
+import dev.modelsync.api.http.Admission;
+import dev.modelsync.api.http.ApiError;
 import dev.modelsync.api.http.Inference;
 import dev.modelsync.api.http.InferenceJob;
 import dev.modelsync.api.http.Services;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.ArrayList;
@@ -15,7 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * ModelInfer: admitted like an HTTP infer (in-flight limit, lease on the version), then read,
+ * ModelInfer: admitted like an HTTP infer before it is decoded (an in-flight slot, its encoded
+ * bytes charged to {@code MODELSYNC_MAX_BUFFERED_BYTES}, a lease on the version), then read,
  * batched and run on the shared inference threads, answered on the event loop. A call not answered
  * within {@code MODELSYNC_REQUEST_TIMEOUT_MS} gets DEADLINE_EXCEEDED (HTTP answers 503 then); the
  * run finishes in the background and its answer is dropped. One instance per event loop: like
@@ -26,6 +30,7 @@ final class ModelInfer {
 
   private final Vertx vertx;
   private final Services services;
+  private final Admission admission;
   private final long timeoutMs;
   private final long sweepMs;
   private List<Call> pending = new ArrayList<>();
@@ -35,24 +40,37 @@ final class ModelInfer {
   ModelInfer(Vertx vertx, Services services) {
     this.vertx = vertx;
     this.services = services;
+    this.admission = Admission.of(services);
     this.timeoutMs = services.requestTimeoutMs();
     this.sweepMs = Math.max(10, Math.min(100, timeoutMs / 10));
   }
 
   void handle(GrpcServerRequest<ModelInferRequest, ModelInferResponse> call) {
-    call.handler(request -> admit(call, request));
+    // the encoded message: its bytes are charged before it is decoded (HTTP bodies as they arrive)
+    call.messageHandler(message -> admit(call, message));
   }
 
   private void admit(
-      GrpcServerRequest<ModelInferRequest, ModelInferResponse> call, ModelInferRequest request) {
-    ServedVersion version;
+      GrpcServerRequest<ModelInferRequest, ModelInferResponse> call, GrpcMessage message) {
+    Admission.Ticket ticket;
     try {
-      version = Inference.admit(services, request.getModelName(), request.getModelVersion());
-    } catch (RuntimeException e) {
+      ticket = admission.admitReceived(message.payload().length());
+    } catch (ApiError e) {
+      services.metrics().overloaded();
       GrpcErrors.send(call.response(), METHOD, e);
       return;
     }
-    Call job = new Call(call, request, version);
+    ModelInferRequest request;
+    ServedVersion version;
+    try {
+      request = InferMessages.decode(message, ticket, services.maxBodyBytes());
+      version = Inference.lease(services, request.getModelName(), request.getModelVersion());
+    } catch (RuntimeException e) {
+      ticket.release();
+      GrpcErrors.send(call.response(), METHOD, e);
+      return;
+    }
+    Call job = new Call(call, request, version, ticket);
     watch(job);
     job.submit();
   }
@@ -98,6 +116,7 @@ final class ModelInfer {
   private final class Call extends InferenceJob {
     private final GrpcServerRequest<ModelInferRequest, ModelInferResponse> call;
     private final ModelInferRequest request;
+    private final Admission.Ticket ticket;
     private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     private ModelInferResponse answer;
     private boolean ended;
@@ -105,10 +124,18 @@ final class ModelInfer {
     Call(
         GrpcServerRequest<ModelInferRequest, ModelInferResponse> call,
         ModelInferRequest request,
-        ServedVersion version) {
+        ServedVersion version,
+        Admission.Ticket ticket) {
       super(vertx.getOrCreateContext(), services, version);
       this.call = call;
       this.request = request;
+      this.ticket = ticket;
+    }
+
+    /** The ticket holds this call's in-flight slot and message bytes. */
+    @Override
+    protected void releaseSlot() {
+      ticket.release();
     }
 
     @Override

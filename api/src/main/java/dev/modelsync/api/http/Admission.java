@@ -4,25 +4,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Admits an inference request before its body is read: it takes one of {@code
- * MODELSYNC_MAX_IN_FLIGHT} slots, and its announced body must fit in what is left of {@code
- * MODELSYNC_MAX_BUFFERED_BYTES}. Bytes are charged to the budget as they arrive, not as announced:
- * a client announcing 16 MB and sending nothing holds a slot (until the request timeout answers
- * 408) but no memory and no budget, so it cannot crowd out honest requests by lying. Past either
- * limit a request is refused at once with 503. The counters are shared by every HTTP instance and
- * released when the request's work completes.
+ * Admits an inference request before its body is read (a gRPC message before it is decoded): it
+ * takes one of {@code MODELSYNC_MAX_IN_FLIGHT} slots, and its announced body must fit in what is
+ * left of {@code MODELSYNC_MAX_BUFFERED_BYTES}. Bytes are charged to the budget as they arrive, not
+ * as announced: a client announcing 16 MB and sending nothing holds a slot (until the request
+ * timeout answers 408) but no memory and no budget, so it cannot crowd out honest requests by
+ * lying. Past either limit a request is refused at once with 503 (gRPC: RESOURCE_EXHAUSTED). The
+ * counters are shared by every HTTP and gRPC instance and released when the request's work
+ * completes.
  */
-final class Admission {
+public final class Admission {
   private final AtomicInteger inFlight;
   private final AtomicLong bytes;
   private final int maxInFlight;
   private final long maxBytes;
 
-  Admission(AtomicInteger inFlight, AtomicLong bytes, int maxInFlight, long maxBytes) {
+  public Admission(AtomicInteger inFlight, AtomicLong bytes, int maxInFlight, long maxBytes) {
     this.inFlight = inFlight;
     this.bytes = bytes;
     this.maxInFlight = maxInFlight;
     this.maxBytes = maxBytes;
+  }
+
+  /** The admission over the server's shared counters and limits. */
+  public static Admission of(Services services) {
+    return new Admission(
+        services.metrics().inFlight(),
+        services.metrics().bodyBytes(),
+        services.maxInFlight(),
+        services.maxBufferedBytes());
   }
 
   /** A ticket for a request announcing {@code announced} body bytes (-1 if unknown), or a 503. */
@@ -34,11 +44,28 @@ final class Admission {
               + maxInFlight
               + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly");
     }
+    // (PIT: "> 0" as ">= 0" is equivalent: the budget is never over, so 0 more never exceeds it)
     if (announced > 0 && bytes.get() + announced > maxBytes) {
       inFlight.decrementAndGet();
       throw overBudget();
     }
     return new Ticket();
+  }
+
+  /**
+   * A ticket for a request whose {@code received} bytes are already in memory (a gRPC message,
+   * which Vert.x gathers whole before handing it over), charged to it; or a 503 that counts as
+   * overloaded.
+   */
+  public Ticket admitReceived(long received) {
+    Ticket ticket = admit(received);
+    if (!ticket.cover(received)) {
+      // only when another request took the rest between admit's check and this charge: a race no
+      // unit test makes (PIT leaves this release uncovered)
+      ticket.release();
+      throw overBudget();
+    }
+    return ticket;
   }
 
   ApiError overBudget() {
@@ -50,7 +77,7 @@ final class Admission {
   }
 
   /** One admitted request: its slot and the body bytes charged to it, released once. */
-  final class Ticket {
+  public final class Ticket {
     private long charged;
     private boolean released;
     private boolean submitted;
@@ -68,8 +95,9 @@ final class Admission {
     }
 
     /** Charges up to {@code total} body bytes; false (nothing more charged) past the budget. */
-    synchronized boolean cover(long total) {
+    public synchronized boolean cover(long total) {
       long more = total - charged;
+      // (PIT: "<= 0" as "< 0" is equivalent: charging 0 more changes nothing)
       if (more <= 0 || released) {
         return !released;
       }
@@ -81,7 +109,7 @@ final class Admission {
       return true;
     }
 
-    synchronized void release() {
+    public synchronized void release() {
       if (!released) {
         released = true;
         bytes.addAndGet(-charged);

@@ -131,8 +131,18 @@ final class BinaryTensors {
       return named.getOrDefault(name, byDefault);
     }
 
-    boolean any() {
-      return byDefault || named.containsValue(Boolean.TRUE);
+    /**
+     * Whether any of {@code outputs} goes as binary. Only then is the answer binary (its header
+     * giving the JSON's length), as Triton's: outputs all asked for as JSON get a JSON answer even
+     * under {@code binary_data_output}.
+     */
+    boolean any(List<Tensor> outputs) {
+      for (Tensor t : outputs) {
+        if (binary(t.name())) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

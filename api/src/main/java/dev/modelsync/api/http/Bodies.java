@@ -15,12 +15,7 @@ final class Bodies {
 
   Bodies(Services services) {
     this.services = services;
-    this.admission =
-        new Admission(
-            services.metrics().inFlight(),
-            services.metrics().bodyBytes(),
-            services.maxInFlight(),
-            services.maxBufferedBytes());
+    this.admission = Admission.of(services);
   }
 
   /**

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The inference path's entry points for protocols served outside this package (gRPC), so that every
- * protocol shares one admission limit, one catalog lookup and one input check.
+ * protocol shares one catalog lookup and one input check ({@link Admission} shares the limits).
  */
 public final class Inference {
   public static final String SERVER_NAME = "modelsync";
@@ -16,35 +16,10 @@ public final class Inference {
   private Inference() {}
 
   /**
-   * Admits an inference request: a slot among {@code MODELSYNC_MAX_IN_FLIGHT} and a lease on the
-   * version it names (null or empty: the serving one). Both are given back by the request's {@link
-   * InferenceJob#settle}.
-   *
-   * @throws ApiError overloaded (503, {@link ApiError#overloaded()}), 400 for a name or version
-   *     that cannot exist, 404 for an unknown one, 503 while the catalog loads
-   */
-  public static ServedVersion admit(Services services, String model, String version) {
-    var inFlight = services.metrics().inFlight();
-    if (inFlight.incrementAndGet() > services.maxInFlight()) {
-      inFlight.decrementAndGet();
-      services.metrics().overloaded();
-      throw ApiError.overloaded(
-          "overloaded: "
-              + services.maxInFlight()
-              + " inference requests in flight (MODELSYNC_MAX_IN_FLIGHT); retry shortly");
-    }
-    try {
-      return lease(services, model, version);
-    } catch (RuntimeException e) {
-      inFlight.decrementAndGet();
-      throw e;
-    }
-  }
-
-  /**
    * Leases the version a request names (null or empty: the serving one); the caller releases it.
    *
-   * @throws ApiError 400, 404 or 503 as {@link #admit}
+   * @throws ApiError 400 for a name or version that cannot exist, 404 for an unknown one, 503 while
+   *     the catalog loads
    */
   public static ServedVersion lease(Services services, String model, String version) {
     UrlParams.checkName(model);

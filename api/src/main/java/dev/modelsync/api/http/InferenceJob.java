@@ -35,7 +35,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   private boolean answered;
 
   /**
-   * @param version leased with its in-flight slot by {@link Inference#admit}; released in settle
+   * @param version leased by {@link Inference#lease} with an in-flight slot; released in settle
    */
   protected InferenceJob(Context context, Services services, ServedVersion version) {
     this.context = context;
@@ -102,7 +102,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   /** The largest request that may run inline: its parsing and answer are bounded by its size. */
   static final int INLINE_MAX_BYTES = 16 * 1024;
 
-  /** Gives back the in-flight slot {@link Inference#admit} took; HTTP holds it in a ticket. */
+  /** Gives back the in-flight slot; HTTP and gRPC hold it, with its bytes, in a ticket. */
   protected void releaseSlot() {
     services.metrics().inFlight().decrementAndGet();
   }

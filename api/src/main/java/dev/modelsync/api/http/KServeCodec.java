@@ -93,6 +93,8 @@ final class KServeCodec {
     }
     out.append("]}");
     byte[] json = JsonText.bytes(out);
-    return binary.any() ? BinaryTensors.answer(json, outputs, binary) : BinaryTensors.json(json);
+    return binary.any(outputs)
+        ? BinaryTensors.answer(json, outputs, binary)
+        : BinaryTensors.json(json);
   }
 }

@@ -49,9 +49,38 @@ final class StreamValues {
         throw ApiError.badRequest(
             "input '" + name + "' value at " + at + " is " + p.getText() + ", not a string");
       }
-      ((String[]) out)[at] = p.getText();
+      ((String[]) out)[at] = text(name, at, p.getText());
     }
     return at + 1;
+  }
+
+  /**
+   * A BYTES value from JSON, or 400 when it holds a lone surrogate ({@code "\\ud800"} is valid JSON
+   * but has no UTF-8 form): BYTES are carried as UTF-8 text, and it would reach the model as '?'.
+   */
+  static String text(String name, int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        throw ApiError.badRequest(
+            "input '"
+                + name
+                + "' value at "
+                + at
+                + " is not UTF-8 text: it holds a lone surrogate \\u"
+                + Integer.toHexString(c)
+                + " at character "
+                + i
+                + "; BYTES values are carried as UTF-8 text");
+      }
+    }
+    return s;
   }
 
   private static double number(JsonParser p, JsonToken t, String name, int at) throws IOException {

@@ -186,7 +186,7 @@ final class TensorCodec {
         throw ApiError.badRequest(
             "input '" + name + "' value at " + at + " is " + node + ", not a string");
       }
-      ((String[]) out)[at] = node.textValue();
+      ((String[]) out)[at] = StreamValues.text(name, at, node.textValue());
     }
     return at + 1;
   }
