@@ -202,8 +202,9 @@ public record ApiConfig(
               "MODELSYNC_MAX_BUFFERED_BYTES",
               null,
               String.valueOf(256 << 20),
-              "request body bytes held at once (counted as they arrive); a request announcing more than"
-                  + " is left is refused with 503 overloaded")
+              "request body bytes held at once (counted as they arrive; gRPC messages too, before"
+                  + " they are decoded); a request announcing more than is left is refused with 503"
+                  + " overloaded (gRPC: RESOURCE_EXHAUSTED)")
           .checked(Check.range(1024, 1L << 40));
   public static final Option MAX_TENSOR_BYTES =
       Option.optional(
