@@ -186,13 +186,22 @@ public final class Agent {
    */
   private void reserveFromTopic(Ledger ledger, String clientId, EventCodec codec) {
     try {
-      Map<String, Long> highest =
-          TopicVersions.highest(config.kafka(), clientId, config.eventsTopic(), codec, TOPIC_CHECK);
-      highest.forEach(ledger::reserve);
+      TopicVersions.Seen seen =
+          TopicVersions.read(config.kafka(), clientId, config.eventsTopic(), codec, TOPIC_CHECK);
+      // before reserving: a reservation is a deleted entry, never forgotten
+      var forgotten =
+          ledger.forgetUnannounced(
+              e -> seen.saved().contains(TopicVersions.key(e.model(), e.version(), e.digest())));
+      seen.highest().forEach(ledger::reserve);
       LOG.info(
-          "Rebuilt agent state checked against {} models on {}",
-          highest.size(),
-          config.eventsTopic());
+          "Rebuilt agent state checked against {} models on {}{}",
+          seen.highest().size(),
+          config.eventsTopic(),
+          forgotten.isEmpty()
+              ? ""
+              : "; "
+                  + forgotten.size()
+                  + " stored versions it does not announce are published again");
     } catch (RuntimeException e) {
       LOG.warn(
           "Cannot read {} to check the rebuilt agent state ({}); single-file models continue"

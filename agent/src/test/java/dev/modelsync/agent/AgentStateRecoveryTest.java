@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelSaved;
 import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.kafka.TopicReader;
 import dev.modelsync.kafka.WithKafka;
@@ -42,6 +43,29 @@ class AgentStateRecoveryTest {
   @DisplayName("a deleted state file: m.onnx's next save is version 4, nothing overwritten")
   void deletedState() throws Exception {
     recover(Files::delete);
+  }
+
+  @Test
+  @DisplayName(
+      "a lost state file and a stored version the topic never got: announced after the restart")
+  void unannouncedVersionIsPublished() throws Exception {
+    String digest;
+    try (TestAgent first = new TestAgent(root, kafka.bootstrapServers(), 200).start();
+        TopicReader<ModelEvent> reader = first.events()) {
+      first.renameSave("lin", 1, Map.of("model.onnx", OnnxModelWriter.affine(2f)));
+      digest = ((ModelSaved) reader.await(1, WAIT).get(0)).digest();
+      awaitVersions(first.store.resolve(".modelsync-agent/state.json"), 1);
+    }
+    Files.delete(root.resolve("store/.modelsync-agent/state.json"));
+    // the same directories, a topic that never held lin/1: as if its model.saved was not acked
+    try (TestAgent second = new TestAgent(root, kafka.bootstrapServers(), 200).start();
+        TopicReader<ModelEvent> reader = second.events()) {
+      ModelSaved again = (ModelSaved) reader.await(1, WAIT).get(0);
+      assertEquals(
+          List.of("lin", 1L, digest), List.of(again.model(), again.version(), again.digest()));
+      reader.assertExactly(1, Duration.ofMillis(1000));
+      assertEquals(digest, Digests.ofDirectory(second.store.resolve("lin/1")), "store unchanged");
+    }
   }
 
   interface Damage {

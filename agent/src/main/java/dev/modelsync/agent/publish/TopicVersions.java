@@ -6,8 +6,10 @@ import dev.modelsync.events.EventDecodingException;
 import dev.modelsync.events.ModelEvent;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,10 +29,32 @@ public final class TopicVersions {
   private TopicVersions() {}
 
   /**
+   * What the topic names: the highest version of each model (saves and deletions), and each saved
+   * version as {@code model/version/digest} ({@link #key}).
+   */
+  public record Seen(Map<String, Long> highest, Set<String> saved) {}
+
+  /** How {@link Seen#saved()} names a saved version. */
+  public static String key(String model, long version, String digest) {
+    return model + "/" + version + "/" + digest;
+  }
+
+  /**
    * @throws KafkaException or {@link org.apache.kafka.common.errors.TimeoutException} when Kafka
    *     cannot be read within {@code timeout}
    */
   public static Map<String, Long> highest(
+      KafkaClientConfig kafka, String clientId, String topic, EventCodec codec, Duration timeout) {
+    return read(kafka, clientId, topic, codec, timeout).highest();
+  }
+
+  /**
+   * Reads the topic from its beginning to its end at the time of the call.
+   *
+   * @throws KafkaException or {@link org.apache.kafka.common.errors.TimeoutException} when Kafka
+   *     cannot be read within {@code timeout}
+   */
+  public static Seen read(
       KafkaClientConfig kafka, String clientId, String topic, EventCodec codec, Duration timeout) {
     Map<String, Object> props = kafka.clientProperties();
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-recovery");
@@ -39,11 +63,12 @@ public final class TopicVersions {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     Map<String, Long> highest = new TreeMap<>();
+    Set<String> saved = new HashSet<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
       if (infos == null || infos.isEmpty()) {
-        return highest;
+        return new Seen(highest, saved);
       }
       List<TopicPartition> partitions =
           infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -63,12 +88,15 @@ public final class TopicVersions {
                 || e instanceof dev.modelsync.events.ModelDeleted) {
               highest.merge(e.model(), e.version(), Math::max);
             }
+            if (e instanceof dev.modelsync.events.ModelSaved s) {
+              saved.add(key(s.model(), s.version(), s.digest()));
+            }
           } catch (EventDecodingException ignored) {
             // not one of ours (or not signed with our key): names no version of ours
           }
         }
       }
     }
-    return highest;
+    return new Seen(highest, saved);
   }
 }

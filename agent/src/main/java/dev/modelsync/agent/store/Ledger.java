@@ -165,6 +165,27 @@ public final class Ledger {
     }
   }
 
+  /**
+   * Forgets the rebuilt versions whose {@code model.saved} the topic does not hold ({@code
+   * announced} as {@code TopicVersions.key}): saved into the store but never acknowledged before
+   * the state was lost. Forgotten, they are snapshotted and published again like any version whose
+   * event was not acknowledged (the store's copy is kept when the source still matches it).
+   *
+   * @return the forgotten versions
+   */
+  public List<Entry> forgetUnannounced(java.util.function.Predicate<Entry> announced) {
+    List<Entry> forgotten =
+        all().stream().filter(e -> e.status() == Status.PUBLISHED && !announced.test(e)).toList();
+    for (Entry e : forgotten) {
+      TreeMap<Long, Entry> versions = byModel.get(e.model());
+      versions.remove(e.version());
+      if (versions.isEmpty()) {
+        byModel.remove(e.model());
+      }
+    }
+    return forgotten;
+  }
+
   public Optional<Entry> get(String model, long version) {
     return Optional.ofNullable(byModel.getOrDefault(model, new TreeMap<>()).get(version));
   }
