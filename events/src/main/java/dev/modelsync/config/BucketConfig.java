@@ -22,6 +22,19 @@ import java.util.Optional;
 public record BucketConfig(
     String bucket, Optional<URI> endpoint, String region, boolean pathStyle, String prefix) {
 
+  /**
+   * The AWS SDK's own variables (its default credential chain and region), read by the SDK rather
+   * than by a config record: deployments may set them beside the options.
+   */
+  public static final java.util.Set<String> SDK_VARIABLES =
+      java.util.Set.of(
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "AWS_REGION",
+          "AWS_ROLE_ARN",
+          "AWS_WEB_IDENTITY_TOKEN_FILE");
+
   public static final Option BUCKET =
       Option.optional(
           "MODELSYNC_S3_BUCKET",

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.modelsync.agent.AgentConfig;
 import dev.modelsync.api.ApiConfig;
+import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
@@ -121,7 +122,7 @@ class ContainerCommandsIT {
         .fieldNames()
         .forEachRemaining(
             name -> {
-              if (!known.contains(name)) {
+              if (!known.contains(name) && !BucketConfig.SDK_VARIABLES.contains(name)) {
                 unknown.add(name);
               }
             });
