@@ -277,6 +277,13 @@ wait_healthy 120
 read -r V2 S2 <<< "$(save 5 | tail -1)" || die "second save_model in the notebook container"
 log "notebook saved $MODEL v$V2, ready after $S2 s"
 for c in $(containers | grep _api_); do
+  # each replica as compose.yaml runs it: read-only root file system, not root
+  [[ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$c")" == true ]] \
+    || die "$c: the root file system is writable"
+  uid="$(podman exec "$c" id -u)"
+  [[ "$uid" != 0 ]] || die "$c runs as root"
+  ! podman exec "$c" sh -c 'echo x > /app/probe' 2>/dev/null || die "$c could write /app/probe"
+  log "$c: read-only root file system, uid $uid"
   port="$(published_port "$c")"
   # The notebook waited for one replica (http://api:8080 is either); give the other a moment.
   for _ in $(seq 50); do infer "$port" "$V2" >/dev/null 2>&1 && break; sleep 0.2; done
