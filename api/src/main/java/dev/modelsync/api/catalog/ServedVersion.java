@@ -72,6 +72,7 @@ public final class ServedVersion {
         closeNow(); // the server is shutting down: nothing else to wait for
       }
     } else if (left < 0) {
+      // (PIT: "<= 0" is equivalent: 0 took the branch above)
       throw new IllegalStateException("lease released twice on " + this);
     }
   }

@@ -177,6 +177,7 @@ public final class RawTensors {
         }
       }
     }
+    // (PIT: "bytes() >= 1" is equivalent: a put of bytes already moved the position)
     if (t.type() != DataType.BYTES && t.type() != DataType.BOOL && t.type().bytes() > 1) {
       out.position(start + n * t.type().bytes()); // the views above do not move the buffer
     }

@@ -220,24 +220,8 @@ final class TensorCodec {
     return node.doubleValue();
   }
 
-  private static long integer(String name, JsonNode node, int at) {
-    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw ApiError.badRequest(
-          "input '" + name + "' value at " + at + " is " + node + ", not an integer");
-    }
-    return node.longValue();
-  }
-
-  /** Writes a tensor's data flat ({@code nested} false) or nested by its shape. */
-  static void writeData(JsonGenerator g, Tensor t, boolean nested) throws IOException {
-    if (!nested) {
-      g.writeStartArray();
-      for (int i = 0, n = t.size(); i < n; i++) {
-        writeValue(g, t, i);
-      }
-      g.writeEndArray();
-      return;
-    }
+  /** Writes a tensor's data nested by its shape. */
+  static void writeData(JsonGenerator g, Tensor t) throws IOException {
     writeNested(g, t, 0, 0, t.size());
   }
 

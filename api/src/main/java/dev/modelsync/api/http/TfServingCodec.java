@@ -155,16 +155,17 @@ final class TfServingCodec {
       } else {
         g.writeFieldName("outputs");
         if (outputs.size() == 1) {
-          TensorCodec.writeData(g, outputs.get(0), true);
+          TensorCodec.writeData(g, outputs.get(0));
         } else {
           g.writeStartObject();
           for (Tensor t : outputs) {
             g.writeFieldName(t.name());
-            TensorCodec.writeData(g, t, true);
+            TensorCodec.writeData(g, t);
           }
           g.writeEndObject();
         }
       }
+      // (PIT: removing this is equivalent: closing the generator ends any open object)
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

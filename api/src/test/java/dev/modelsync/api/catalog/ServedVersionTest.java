@@ -2,12 +2,15 @@ package dev.modelsync.api.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -85,5 +88,54 @@ class ServedVersionTest {
       assertEquals(0, misuse.get());
       assertEquals(1, model.closes.get());
     }
+  }
+
+  @Test
+  @DisplayName("a second release names the version as model/version (digest)")
+  void releasedTwiceNamesVersion() {
+    ServedVersion v = FakeModel.version("resnet", 7, new FakeModel());
+    v.retire();
+    var e = assertThrows(IllegalStateException.class, v::release);
+    assertEquals("lease released twice on resnet/7 (sha256:7)", e.getMessage());
+    assertEquals("resnet/7 (sha256:7)", v.toString());
+  }
+
+  @Test
+  @DisplayName(
+      "when the closer refuses work (shutting down) the last release closes the model itself")
+  void closesInlineWhenCloserRejects() {
+    FakeModel model = new FakeModel();
+    ServedVersion v =
+        new ServedVersion(
+            "m",
+            1,
+            "sha256:1",
+            model,
+            null,
+            r -> {
+              throw new RejectedExecutionException("shut down");
+            });
+    v.retire();
+    assertEquals(1, model.closes.get());
+    assertTrue(v.isClosed());
+  }
+
+  @Test
+  @DisplayName("a version hands back what it was built with, and the rollout tap set on it")
+  void accessors() {
+    FakeModel model = new FakeModel();
+    Object meters = new Object();
+    ServedVersion v = new ServedVersion("m", 42, "sha256:ab", model, meters, Runnable::run);
+    assertEquals("m", v.model());
+    assertEquals(42, v.version());
+    assertEquals("sha256:ab", v.digest());
+    assertSame(model, v.loaded());
+    assertSame(meters, v.meters());
+    assertNull(v.tap());
+    RolloutTap tap = new RolloutTap() {};
+    v.tap(tap);
+    assertSame(tap, v.tap());
+    v.tap(null);
+    assertNull(v.tap());
   }
 }

@@ -108,4 +108,60 @@ class RawTensorsTest {
     assertEquals(0x3F80, TensorValues.toBfloat16(1.00390625f)); // tie: to even
     assertEquals(3.140625f, TensorValues.fromBfloat16(TensorValues.toBfloat16(3.14159f)));
   }
+
+  @Test
+  @DisplayName("a tensor with a zero dimension is zero bytes, of a numeric type or BYTES")
+  void zeroSized() {
+    Tensor empty = RawTensors.decode("x", DataType.FP32, new long[] {0, 4}, new byte[0]);
+    assertArrayEquals(new long[] {0, 4}, empty.shape());
+    assertEquals(0, ((float[]) empty.data()).length);
+    assertEquals(0, RawTensors.size(empty));
+    Tensor none = RawTensors.decode("s", DataType.BYTES, new long[] {3, 0}, new byte[0]);
+    assertEquals(0, ((String[]) none.data()).length);
+  }
+
+  @Test
+  @DisplayName("a tensor may end exactly at the end of the request; one byte further is refused")
+  void endsAtTheEnd() {
+    byte[] raw = {9, 9, 9, 0, 0, (byte) 0x80, 0x3f};
+    Tensor t = RawTensors.decode("x", DataType.FP32, new long[] {1}, raw, 3, 4);
+    assertArrayEquals(new float[] {1f}, (float[]) t.data());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RawTensors.decode("x", DataType.FP32, new long[] {1}, raw, 4, 4));
+    assertEquals("input 'x' has 4 bytes, past the end of the request", e.getMessage());
+  }
+
+  @Test
+  @DisplayName(
+      "BYTES sizes count UTF-8 bytes: 1 to U+007F, 2 to U+07FF, 3 above, 4 a pair, 1 a lone half")
+  void utf8Sizes() {
+    // each element is a 4-byte length and its UTF-8 bytes (a lone surrogate is written as '?')
+    String[] text = {
+      "\u007f", "\u0080", "\u07ff", "\u0800", "\uffff", "😀", "\ud800", "\udc00", "\ud800x"
+    };
+    int[] sizes = {5, 6, 6, 7, 7, 8, 5, 5, 6};
+    for (int i = 0; i < text.length; i++) {
+      Tensor t = t(DataType.BYTES, new String[] {text[i]});
+      assertEquals(sizes[i], RawTensors.size(t), "element " + i);
+      assertEquals(sizes[i], RawTensors.encode(t).length, "element " + i);
+    }
+  }
+
+  @Test
+  @DisplayName("BYTES of exactly 2^31 - 1 bytes are sized; one byte more is refused as over 2 GB")
+  void bytesOverTwoGigabytes() {
+    // 682 references to one string of 2^20 three-byte characters (3,145,732 bytes with its length)
+    // and one ASCII string of the rest: 682 * 3,145,732 + 4 + 2,094,419 = 2,147,483,647
+    String wide = "日".repeat(1 << 20);
+    String[] data = new String[683];
+    java.util.Arrays.fill(data, wide);
+    data[682] = "a".repeat(2_094_419);
+    Tensor max = t(DataType.BYTES, data);
+    assertEquals(Integer.MAX_VALUE, RawTensors.size(max));
+    data[682] = "a".repeat(2_094_420);
+    var e = assertThrows(IllegalArgumentException.class, () -> RawTensors.size(max));
+    assertEquals("tensor 'x' is over 2 GB of BYTES", e.getMessage());
+  }
 }

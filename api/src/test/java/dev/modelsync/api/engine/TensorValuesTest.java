@@ -1,6 +1,8 @@
 package dev.modelsync.api.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,5 +71,65 @@ class TensorValuesTest {
 
   private static String hex(short bits) {
     return String.format("%04x", bits & 0xFFFF);
+  }
+
+  @Test
+  @DisplayName("each integer type takes exactly its range: the ends in, one past each end out")
+  void fitsRanges() {
+    assertRange(DataType.INT8, -128, 127);
+    assertRange(DataType.UINT8, 0, 255);
+    assertRange(DataType.INT16, -32768, 32767);
+    assertRange(DataType.UINT16, 0, 65535);
+    assertRange(DataType.INT32, -2147483648L, 2147483647L);
+    assertRange(DataType.UINT32, 0, 4294967295L);
+    assertTrue(TensorValues.fits(DataType.INT64, Long.MIN_VALUE));
+    assertTrue(TensorValues.fits(DataType.UINT64, 0));
+    assertTrue(TensorValues.fits(DataType.UINT64, Long.MAX_VALUE));
+    assertFalse(TensorValues.fits(DataType.UINT64, -1));
+    assertFalse(TensorValues.fits(DataType.FP32, 0), "not an integer type");
+  }
+
+  private static void assertRange(DataType type, long min, long max) {
+    assertTrue(TensorValues.fits(type, min), type + " " + min);
+    assertTrue(TensorValues.fits(type, max), type + " " + max);
+    assertFalse(TensorValues.fits(type, min - 1), type + " " + (min - 1));
+    assertFalse(TensorValues.fits(type, max + 1), type + " " + (max + 1));
+  }
+
+  @Test
+  @DisplayName(
+      "UINT64 reads as unsigned: 3 is 3.0, all bits set is 2^64 - 1 (18446744073709551615)")
+  void unsigned64AsDouble() {
+    long[] data = {3, -1, Long.MIN_VALUE};
+    assertEquals(3.0, TensorValues.doubleAt(DataType.UINT64, data, 0));
+    assertEquals(18446744073709551615.0, TensorValues.doubleAt(DataType.UINT64, data, 1));
+    assertEquals(9223372036854775808.0, TensorValues.doubleAt(DataType.UINT64, data, 2));
+    assertEquals("18446744073709551615", TensorValues.integerText(DataType.UINT64, data, 1));
+  }
+
+  @Test
+  @DisplayName(
+      "FP16: a NaN keeps the top 10 payload bits (as numpy), and 2^16 * 1.5 overflows to infinity")
+  void halfEdges() {
+    // numpy: np.array([0x7FFFE000], np.uint32).view(np.float32).astype(np.float16).view(np.uint16)
+    assertEquals("7fff", hex(TensorValues.toHalf(Float.intBitsToFloat(0x7FFFE000))));
+    assertEquals("fc00", hex(TensorValues.toHalf(Float.intBitsToFloat(0xFF800000))));
+    assertEquals("7c00", hex(TensorValues.toHalf(98304f)));
+    assertEquals("7c00", hex(TensorValues.toHalf(65536f)));
+  }
+
+  @Test
+  @DisplayName("the unsigned types are UINT8, UINT16, UINT32 and UINT64, and no other")
+  void unsignedTypes() {
+    for (DataType t : DataType.values()) {
+      assertEquals(t.name().startsWith("UINT"), t.unsigned(), t.name());
+    }
+  }
+
+  @Test
+  @DisplayName("a new BYTES array holds empty strings, not nulls; the others are zero-filled")
+  void newArrays() {
+    assertArrayEquals(new String[] {"", ""}, (String[]) DataType.BYTES.newArray(2));
+    assertArrayEquals(new short[3], (short[]) DataType.FP16.newArray(3));
   }
 }
