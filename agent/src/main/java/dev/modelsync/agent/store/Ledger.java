@@ -97,7 +97,7 @@ public final class Ledger {
         ledger.read();
         return ledger;
       } catch (IOException | RuntimeException e) {
-        ledger.byModel.clear(); // (PIT: survives; no test's corrupt file fails after an entry)
+        ledger.byModel.clear(); // an entry read before the bad one must not stay
         Path aside = ledger.file.resolveSibling(ledger.file.getFileName() + ".corrupt");
         Files.move(ledger.file, aside, StandardCopyOption.REPLACE_EXISTING);
         LOG.error(

@@ -101,4 +101,51 @@ class LedgerTest {
     assertEquals(Digests.ofDirectory(version), entry.digest());
     assertEquals(2, rebuilt.nextVersion("iris"));
   }
+
+  @Test
+  @DisplayName(
+      "a state file that fails after a good entry is rebuilt from the store alone: the entry read"
+          + " before the bad one is not kept")
+  void corruptAfterAnEntry() throws Exception {
+    Ledger first = Ledger.load(store);
+    first.saveQueued("iris", 1, "sha256:a", "iris/1", "f1");
+    first.saveAcked("iris", 1);
+    first.saveQueued("wine", 1, "sha256:b", "wine/1", "f2");
+    first.saveAcked("wine", 1);
+    first.persist();
+    String state = Files.readString(first.file());
+    assertTrue(state.contains("\"wine\""), state);
+    Files.writeString(first.file(), state.replace("\"wine\"", "\"../wine\""));
+
+    Ledger rebuilt = Ledger.load(store);
+    assertTrue(rebuilt.rebuilt());
+    assertEquals(List.of(), rebuilt.all(), "the store is empty, so is the rebuilt ledger");
+  }
+
+  @Test
+  @DisplayName(
+      "forgetting unannounced versions drops only published ones the topic lacks, and a model"
+          + " left with none")
+  void forgetUnannounced() throws Exception {
+    Ledger ledger = Ledger.load(store);
+    ledger.saveQueued("iris", 1, "sha256:a", "iris/1", "f1");
+    ledger.saveAcked("iris", 1);
+    ledger.saveQueued("iris", 2, "sha256:b", "iris/2", "f2");
+    ledger.saveAcked("iris", 2);
+    ledger.saveQueued("iris", 3, "sha256:c", "iris/3", "f3"); // pending: not published yet
+    ledger.saveQueued("wine", 1, "sha256:d", "wine/1", "f4");
+    ledger.saveAcked("wine", 1);
+
+    List<Ledger.Entry> forgotten =
+        ledger.forgetUnannounced(e -> e.model().equals("iris") && e.version() == 1);
+
+    assertEquals(
+        List.of("iris/2", "wine/1"),
+        forgotten.stream().map(e -> e.model() + "/" + e.version()).toList());
+    assertEquals(Status.PUBLISHED, ledger.get("iris", 1).orElseThrow().status());
+    assertTrue(ledger.get("iris", 2).isEmpty());
+    assertEquals(Status.SAVE_PENDING, ledger.get("iris", 3).orElseThrow().status());
+    assertTrue(ledger.get("wine", 1).isEmpty());
+    assertEquals(1, ledger.nextVersion("wine"), "no version of wine is left");
+  }
 }

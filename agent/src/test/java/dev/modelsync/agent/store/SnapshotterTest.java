@@ -1,5 +1,6 @@
 package dev.modelsync.agent.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -94,5 +95,69 @@ class SnapshotterTest {
     try (SourceTree tree = SourceTree.open(models, unit)) {
       return snapshotter.stage("iris", tree, files);
     }
+  }
+
+  private List<String> names(Path dir) throws Exception {
+    try (var list = Files.list(dir)) {
+      return list.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "committing the same bytes again keeps the version and drops the copy; other bytes replace"
+          + " it only when allowed, leaving no temporary directory")
+  void recommitAndReplace() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1"));
+    Files.write(source.resolve("model.onnx"), new byte[] {1, 2, 3});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    Path target = snapshotter.commit(stage(snapshotter, List.of("model.onnx")), 1, false);
+
+    var same = stage(snapshotter, List.of("model.onnx"));
+    assertEquals(target, snapshotter.commit(same, 1, false));
+    assertEquals(List.of("1"), names(root.resolve("store/iris")));
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target.resolve("model.onnx")));
+
+    Files.write(source.resolve("model.onnx"), new byte[] {7});
+    var changed = stage(snapshotter, List.of("model.onnx"));
+    assertEquals(target, snapshotter.commit(changed, 1, true));
+    assertEquals(List.of("1"), names(root.resolve("store/iris")));
+    assertArrayEquals(new byte[] {7}, Files.readAllBytes(target.resolve("model.onnx")));
+    assertEquals(changed.digest(), Digests.ofDirectory(target));
+  }
+
+  @Test
+  @DisplayName("a discarded copy leaves nothing in the store")
+  void discard() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1"));
+    Files.write(source.resolve("model.onnx"), new byte[] {1});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    var staged = stage(snapshotter, List.of("model.onnx"));
+    assertEquals(1, names(root.resolve("store/iris")).size());
+    snapshotter.discard(staged);
+    assertEquals(List.of(), names(root.resolve("store/iris")));
+  }
+
+  @Test
+  @DisplayName(
+      "leftover temporary copies are removed at start; versions and files beside them stay, and"
+          + " a store not made yet is fine")
+  void removeLeftovers() throws Exception {
+    new Snapshotter(root.resolve("no-store-yet")).removeLeftovers();
+    Path store = root.resolve("store");
+    Files.createDirectories(store.resolve("iris/.tmp-1234/sub"));
+    Files.write(store.resolve("iris/.tmp-1234/sub/model.onnx"), new byte[] {1});
+    Files.createDirectories(store.resolve("iris/.tmp-old-5678"));
+    Files.createDirectories(store.resolve("iris/1"));
+    Files.write(store.resolve("iris/1/model.onnx"), new byte[] {2});
+    Files.createDirectories(store.resolve("wine/.tmp-9"));
+    Files.write(store.resolve("notes.txt"), new byte[] {3});
+
+    new Snapshotter(store).removeLeftovers();
+
+    assertEquals(List.of("1"), names(store.resolve("iris")));
+    assertEquals(List.of(), names(store.resolve("wine")));
+    assertEquals(List.of("iris", "notes.txt", "wine"), names(store));
+    assertArrayEquals(new byte[] {2}, Files.readAllBytes(store.resolve("iris/1/model.onnx")));
   }
 }

@@ -95,4 +95,12 @@ class CompletionTest {
     assertEquals(false, a.fingerprint().equals(c.fingerprint()));
     assertEquals(List.of(MODEL), c.snapshotFiles());
   }
+
+  @Test
+  @DisplayName("each rule's metric label is its name in lower case")
+  void ruleLabels() {
+    assertEquals(
+        List.of("manifest", "moved_in", "closed", "renamed", "quiet"),
+        java.util.Arrays.stream(Completion.Rule.values()).map(Completion.Rule::label).toList());
+  }
 }
