@@ -67,6 +67,7 @@ final class InferMessages {
     Buffer out = Buffer.buffer(Math.min(maxBytes, Math.max(64, gzipped.length() * 2)));
     byte[] chunk = new byte[8192];
     try (InputStream in = new GZIPInputStream(new BufferStream(gzipped))) {
+      // (PIT: "> 0" as ">= 0" is equivalent: GZIPInputStream never reads 0 into 8192 bytes)
       for (int n; (n = in.read(chunk)) > 0; ) {
         if ((long) out.length() + n > maxBytes) {
           throw new Refused(

@@ -227,4 +227,45 @@ class TensorMessagesTest {
     ModelInferRequest big = typed().setInputs(0, input("f32", "FP32", 1 << 20, 2)).build();
     assertTrue(refused(big).contains("MODELSYNC_MAX_TENSOR_BYTES"));
   }
+
+  @Test
+  @DisplayName("uint_contents fill the unsigned types by their low bytes: 65535 is UINT16 0xffff")
+  void unsignedContents() {
+    LoadedModel unsigned =
+        new LoadedModel() {
+          @Override
+          public String platform() {
+            return "test";
+          }
+
+          @Override
+          public List<TensorInfo> inputs() {
+            return List.of(new TensorInfo("u", "UINT16", new long[] {2}));
+          }
+
+          @Override
+          public List<TensorInfo> outputs() {
+            return List.of();
+          }
+
+          @Override
+          public List<Tensor> predict(List<Tensor> inputs, List<String> outputs) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public void close() {}
+        };
+    ModelInferRequest req =
+        ModelInferRequest.newBuilder()
+            .setModelName("m")
+            .addInputs(
+                input("u", "UINT16", 2)
+                    .setContents(
+                        InferTensorContents.newBuilder().addUintContents(65535).addUintContents(2)))
+            .build();
+    Tensor t = TensorMessages.read(req, unsigned, MAX).inputs().get(0);
+    assertEquals(DataType.UINT16, t.type());
+    assertArrayEquals(new short[] {-1, 2}, (short[]) t.data());
+  }
 }

@@ -105,4 +105,25 @@ class AdmissionTicketTest {
     running.release();
     assertEquals(0, inFlight.get());
   }
+
+  @Test
+  @DisplayName("the server's admission counts into the api's in-flight and body-byte meters")
+  void ofServices() {
+    var metrics =
+        new dev.modelsync.api.metrics.ApiMetrics(
+            "test",
+            () -> 0,
+            new dev.modelsync.api.metrics.ApiMetrics.OpenResources(() -> 0, () -> 0, () -> 0));
+    Services services =
+        new Services(null, null, metrics, null, null, null, 0, 1, null, 0, 0, 50, null, 0);
+    Admission server = Admission.of(services);
+    Admission.Ticket t = server.admitReceived(30);
+    assertEquals(1, metrics.inFlight().get());
+    assertEquals(30, metrics.bodyBytes().get());
+    assertEquals(503, assertThrows(ApiError.class, () -> server.admit(-1)).status(), "1 slot");
+    t.release();
+    assertEquals(0, metrics.inFlight().get());
+    assertEquals(0, metrics.bodyBytes().get());
+    assertEquals(503, assertThrows(ApiError.class, () -> server.admitReceived(51)).status());
+  }
 }

@@ -198,4 +198,23 @@ class BinaryTensorsTest {
             + "{\"name\":\"u\",\"datatype\":\"UINT8\",\"shape\":[1],\"data\":[255]}]}",
         answer);
   }
+
+  @Test
+  @DisplayName("a binary input of 0 bytes is an empty tensor; a flag absent is null, not false")
+  void zeroBytesAndAbsentFlag() {
+    var request =
+        parse(
+            "{\"inputs\":[{\"name\":\"input\",\"shape\":[0,2],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":0}}]}",
+            "");
+    assertEquals(0, request.inputs().get(0).size());
+    assertArrayEquals(new long[] {0, 2}, request.inputs().get(0).shape());
+    assertEquals(
+        0,
+        BinaryTensors.binarySize(
+            "input", TensorCodec.MAPPER.createObjectNode().put("binary_data_size", 0)));
+    assertEquals(
+        null, BinaryTensors.flag(TensorCodec.MAPPER.createObjectNode(), "binary_data", "x"));
+    assertEquals(null, BinaryTensors.flag(null, "binary_data", "x"));
+  }
 }

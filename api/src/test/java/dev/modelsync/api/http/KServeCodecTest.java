@@ -140,4 +140,80 @@ class KServeCodecTest {
             + "\"output\",\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[1.0,2.5,3.0]}]}",
         new String(json, StandardCharsets.UTF_8));
   }
+
+  @Test
+  @DisplayName("'data' streams in whichever field comes last; every order reads the same tensor")
+  void fieldOrders() {
+    String name = "\"name\":\"input\"";
+    String type = "\"datatype\":\"FP32\"";
+    String shape = "\"shape\":[1,4]";
+    String data = "\"data\":[1,2,3,4]";
+    for (String[] order :
+        new String[][] {
+          {name, type, shape, data},
+          {type, shape, data, name},
+          {name, shape, data, type},
+          {name, type, data, shape}
+        }) {
+      String body = "{\"inputs\":[{" + String.join(",", order) + "}]}";
+      Tensor t = parse(body, IN).inputs().get(0);
+      assertArrayEquals(new float[] {1, 2, 3, 4}, (float[]) t.data(), body);
+    }
+  }
+
+  @Test
+  @DisplayName("a dimension of 0 is a valid, empty tensor; rank above 4 is read whole")
+  void shapes() {
+    var any = List.of(new TensorInfo("input", "FP32", new long[] {-1, -1, -1, -1, -1}));
+    Tensor t = parse(input("[1,1,1,1,2]", "FP32", "[[[[[1,2]]]]]"), any).inputs().get(0);
+    assertArrayEquals(new long[] {1, 1, 1, 1, 2}, t.shape());
+    assertArrayEquals(new float[] {1, 2}, (float[]) t.data());
+    Tensor empty = parse(input("[0,4]", "FP32", "[]"), IN).inputs().get(0);
+    assertArrayEquals(new long[] {0, 4}, empty.shape());
+    assertEquals(0, empty.size());
+  }
+
+  @Test
+  @DisplayName("the parser's own words follow 'not valid JSON'")
+  void parserMessage() {
+    assertEquals(
+        "the request body is not valid JSON: Unexpected character ('n' (code 110)): was expecting"
+            + " double-quote to start field name",
+        error("{nope", IN));
+  }
+
+  @Test
+  @DisplayName("streamed values of each type: FP64, FP16, BF16, UINT64 past 2^63, BOOL, BYTES")
+  void streamedTypes() {
+    assertArrayEquals(new double[] {0.1, -2}, (double[]) one("FP64", "[0.1,-2]", 2));
+    assertArrayEquals(new short[] {0x3C00, (short) 0xC000}, (short[]) one("FP16", "[1,-2]", 2));
+    assertArrayEquals(new short[] {0x3F80}, (short[]) one("BF16", "[1]", 1));
+    assertArrayEquals(new long[] {-1, 5}, (long[]) one("UINT64", "[18446744073709551615,5]", 2));
+    assertArrayEquals(new boolean[] {false, true}, (boolean[]) one("BOOL", "[false,true]", 2));
+    assertArrayEquals(new String[] {"😀", "a"}, (String[]) one("BYTES", "[\"😀\",\"a\"]", 2));
+  }
+
+  private static Object one(String type, String data, int n) {
+    var in = List.of(new TensorInfo("input", type, new long[] {n}));
+    return parse(input("[" + n + "]", type, data), in).inputs().get(0).data();
+  }
+
+  @Test
+  @DisplayName("a BYTES value with a lone surrogate is refused, naming where; a pair is text")
+  void loneSurrogates() {
+    assertEquals("a😀", StreamValues.text("s", 0, "a😀"));
+    for (String[] c :
+        new String[][] {
+          {"\ud800", "d800", "0"}, {"a\udc00", "dc00", "1"}, {"\ud800b", "d800", "0"}
+        }) {
+      ApiError e = assertThrows(ApiError.class, () -> StreamValues.text("s", 3, c[0]));
+      assertEquals(
+          "input 's' value at 3 is not UTF-8 text: it holds a lone surrogate \\u"
+              + c[1]
+              + " at character "
+              + c[2]
+              + "; BYTES values are carried as UTF-8 text",
+          e.getMessage());
+    }
+  }
 }
