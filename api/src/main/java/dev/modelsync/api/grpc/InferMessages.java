@@ -101,7 +101,7 @@ final class InferMessages {
 
     @Override
     public int read() {
-      // (PIT: GZIPInputStream reads single bytes for its header only, never at the end)
+      // GZIPInputStream reads its header byte by byte: a header cut short ends here with -1
       return at < buffer.length() ? buffer.getByte(at++) & 0xff : -1;
     }
 

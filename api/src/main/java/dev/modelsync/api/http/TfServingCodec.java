@@ -162,6 +162,7 @@ final class TfServingCodec {
             g.writeFieldName(t.name());
             TensorCodec.writeData(g, t);
           }
+          // (PIT: removing this is equivalent: the next end, or closing, ends it)
           g.writeEndObject();
         }
       }

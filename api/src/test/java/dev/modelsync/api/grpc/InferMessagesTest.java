@@ -137,4 +137,22 @@ class InferMessagesTest {
     assertTrue(cut.getMessage().startsWith("the ModelInfer message is not valid gzip"));
     t.release();
   }
+
+  @Test
+  @DisplayName("a gzip message cut inside its 10-byte header, even to nothing, is a 400")
+  void cutInsideHeader() throws IOException {
+    byte[] packed = gzip(REQUEST.toByteArray());
+    for (int n = 0; n < 10; n++) {
+      byte[] cut = java.util.Arrays.copyOf(packed, n);
+      Admission.Ticket t = admission.admitReceived(cut.length);
+      ApiError e =
+          assertThrows(
+              ApiError.class,
+              () -> InferMessages.decode(message("gzip", cut), t, 1 << 20),
+              n + " bytes");
+      assertTrue(
+          e.getMessage().startsWith("the ModelInfer message is not valid gzip"), n + " bytes");
+      t.release();
+    }
+  }
 }
