@@ -1,6 +1,9 @@
 package dev.modelsync.api;
 
+import dev.modelsync.events.Json;
+import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.RolloutDecided;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -25,6 +28,28 @@ final class RolloutProbe implements AutoCloseable {
 
   RolloutProbe(Harness h) {
     this.h = h;
+  }
+
+  /** Saves {@code onnx} as {@code version} with {@code rollout} in its model.json. */
+  ModelSaved saveWithRollout(String model, long version, byte[] onnx, String rollout)
+      throws Exception {
+    ModelSaved plain = h.write(model, version, onnx, null);
+    String json =
+        "{\"engine\": \"OnnxRuntime\", \"file\": \"model.onnx\", \"rollout\": " + rollout + "}";
+    Manifest manifest = Json.newMapper().readValue(json, Manifest.class);
+    ModelSaved saved =
+        new ModelSaved(
+            plain.model(),
+            plain.version(),
+            plain.digest(),
+            plain.size(),
+            plain.engine(),
+            plain.files(),
+            plain.artifact(),
+            manifest,
+            plain.savedAt());
+    h.publish(saved);
+    return saved;
   }
 
   /** The answer of {@code POST /v2/models/{m}/infer} to {@code x} (rows of 4); 200 or fails. */

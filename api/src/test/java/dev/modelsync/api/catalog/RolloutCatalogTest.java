@@ -35,7 +35,7 @@ class RolloutCatalogTest {
           + " share; promoted it serves them all")
   void candidateRouting() {
     catalog.add(FakeModel.version("m", 1, new FakeModel()));
-    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), false);
     assertEquals(1, catalog.serving("m").version());
     assertEquals(0, canaryAnswers(100));
     assertEquals(2, catalog.acquire("m", 2).version(), "it answers requests naming it");
@@ -59,7 +59,7 @@ class RolloutCatalogTest {
   @DisplayName("a removed candidate takes its share with it; the served version answers all")
   void removedCandidate() {
     catalog.add(FakeModel.version("m", 1, new FakeModel()));
-    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), false);
     catalog.share("m", 2, 100);
     assertEquals(20, canaryAnswers(20));
     catalog.remove("m", 2);
