@@ -1,7 +1,5 @@
 package dev.modelsync.api;
 
-import dev.modelsync.events.Json;
-import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.RolloutDecided;
@@ -33,23 +31,18 @@ final class RolloutProbe implements AutoCloseable {
   /** Saves {@code onnx} as {@code version} with {@code rollout} in its model.json. */
   ModelSaved saveWithRollout(String model, long version, byte[] onnx, String rollout)
       throws Exception {
-    ModelSaved plain = h.write(model, version, onnx, null);
-    String json =
-        "{\"engine\": \"OnnxRuntime\", \"file\": \"model.onnx\", \"rollout\": " + rollout + "}";
-    Manifest manifest = Json.newMapper().readValue(json, Manifest.class);
-    ModelSaved saved =
-        new ModelSaved(
-            plain.model(),
-            plain.version(),
-            plain.digest(),
-            plain.size(),
-            plain.engine(),
-            plain.files(),
-            plain.artifact(),
-            manifest,
-            plain.savedAt());
-    h.publish(saved);
-    return saved;
+    return h.saveWithManifest(model, version, onnx, "\"rollout\": " + rollout);
+  }
+
+  /**
+   * Serves affine(1) as version 1 of {@code model} on {@code api}, saves {@code candidate} as
+   * version 2 with {@code rollout} and waits until its rollout is under way there.
+   */
+  void startRollout(Api api, String model, byte[] candidate, String rollout) throws Exception {
+    h.save(model, 1, 1f);
+    h.awaitAnswer(api, model, 1f);
+    saveWithRollout(model, 2, candidate, rollout);
+    awaitRollout(api, model);
   }
 
   /** The answer of {@code POST /v2/models/{m}/infer} to {@code x} (rows of 4); 200 or fails. */

@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,14 +31,9 @@ class RolloutServingTest {
   RolloutProbe probe;
 
   @BeforeEach
-  void harness(Harness h) {
+  void harness(Harness h, RolloutProbe probe) {
     this.h = h;
-    probe = new RolloutProbe(h);
-  }
-
-  @AfterEach
-  void close() {
-    probe.close();
+    this.probe = probe;
   }
 
   @Test
@@ -48,10 +42,7 @@ class RolloutServingTest {
           + " gRPC): 404 saying it is a shadow candidate; once promoted it answers")
   void shadowCandidateIsNotServed() throws Exception {
     Api api = h.startApi();
-    h.save("held", 1, 1f);
-    h.awaitAnswer(api, "held", 1f);
-    probe.saveWithRollout("held", 2, OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
-    probe.awaitRollout(api, "held");
+    probe.startRollout(api, "held", OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
 
     String body = Harness.inferBody(1, 2, 3, 4).encode();
     String tf = "{\"instances\":[[1,2,3,4]]}";
@@ -107,10 +98,7 @@ class RolloutServingTest {
           + " share")
   void canaryCandidateIsAddressable() throws Exception {
     Api api = h.startApi();
-    h.save("bird", 1, 1f);
-    h.awaitAnswer(api, "bird", 1f);
-    probe.saveWithRollout("bird", 2, OnnxModelWriter.affine(2f), CANARY_AT_HALF);
-    probe.awaitRollout(api, "bird");
+    probe.startRollout(api, "bird", OnnxModelWriter.affine(2f), CANARY_AT_HALF);
     assertEquals(50, probe.share(api, "bird"));
 
     for (int i = 0; i < 4; i++) {
@@ -133,12 +121,9 @@ class RolloutServingTest {
           + " no turn of the split")
   void metadataIsNotSplit() throws Exception {
     Api api = h.startApi();
-    h.save("wide", 1, 1f);
-    h.awaitAnswer(api, "wide", 1f);
     // v2 answers 5 values where v1 answers 3: its metadata would show it
-    probe.saveWithRollout(
-        "wide", 2, OnnxModelWriter.linear(new float[4][5], new float[5]), CANARY_AT_HALF);
-    probe.awaitRollout(api, "wide");
+    probe.startRollout(
+        api, "wide", OnnxModelWriter.linear(new float[4][5], new float[5]), CANARY_AT_HALF);
     assertEquals(50, probe.share(api, "wide"));
 
     for (int i = 0; i < 20; i++) {
@@ -164,10 +149,7 @@ class RolloutServingTest {
   @DisplayName("a canary at 50% answers exactly 10 of every 20 gRPC ModelInfer calls")
   void canaryOverGrpc() throws Exception {
     Api api = h.startApi();
-    h.save("rpc", 1, 1f);
-    h.awaitAnswer(api, "rpc", 1f);
-    probe.saveWithRollout("rpc", 2, OnnxModelWriter.affine(2f), CANARY_AT_HALF);
-    probe.awaitRollout(api, "rpc");
+    probe.startRollout(api, "rpc", OnnxModelWriter.affine(2f), CANARY_AT_HALF);
     assertEquals(50, probe.share(api, "rpc"));
 
     try (GrpcCalls grpc = new GrpcCalls(api.grpcPort())) {
