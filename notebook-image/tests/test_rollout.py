@@ -38,7 +38,8 @@ def test_a_bad_rollout_is_refused_before_anything_is_written(models_dir, rollout
 
 def test_waits_for_the_promotion_and_prints_the_divergence(models_dir, fake_api, capsys):
     save_model(linear_model(), "lin", models_dir=models_dir, wait=False)
-    api = fake_api(200)
+    # a shadow's candidate answers no request, readiness included (404); the index says it loaded
+    api = fake_api(404)
     starting = {"name": "lin", "candidate": "2", "baseline": "1", "policy": "starting",
                 "share": 0, "measures": None}
     api.rollouts = [starting, view(3), view(12), None]
@@ -48,6 +49,7 @@ def test_waits_for_the_promotion_and_prints_the_divergence(models_dir, fake_api,
                        timeout=10, rollout="shadow")
 
     assert saved.rollout == "promoted"
+    assert api.paths == ["/v2/models/lin/versions/2/ready"]  # one 404, then the index
     assert saved.rollout_measures["maxAbs"] == 6.0
     out = capsys.readouterr().out
     assert "lin version 2: promoted" in out

@@ -43,12 +43,16 @@ def until_ready(api_url: str, name: str, version: int, timeout: float) -> float:
                 last = f"HTTP {response.status}"
         except urllib.error.HTTPError as e:
             last = f"HTTP {e.code}{_error_text(e)}"
-            if e.code == 404:  # not loaded: still loading, or refused
-                reason = _rejection(api_url, name, version, remaining)
-                if reason is not None:
+            if e.code == 404:  # not loaded (still loading, or refused), or a shadow's candidate
+                entry = _indexed(api_url, name, version, remaining)
+                reason = str(entry.get("reason", "")) if entry is not None else ""
+                if reason.startswith((REJECTED, ROLLED_BACK)):
                     raise ModelRejected(
                         f"{name} version {version} was saved but the api refused to serve it"
                         f" (the version it served before keeps serving): {reason}") from None
+                if entry is not None and entry.get("state") == "READY":
+                    # loaded and held back: a shadow's candidate answers no request, not even ready
+                    return time.monotonic() - start
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             last = f"cannot connect: {reason}"
@@ -66,9 +70,9 @@ def _error_text(error: urllib.error.HTTPError) -> str:
     return f" {body}" if body else ""
 
 
-def _rejection(api_url: str, name: str, version: int, remaining: float) -> str | None:
-    """The api's reason when its repository index lists the version as rejected, else None (also
-    when the index cannot be read: then the wait goes on)."""
+def _indexed(api_url: str, name: str, version: int, remaining: float) -> dict | None:
+    """The version's entry in the api's repository index (its state, and the reason when it is
+    not loaded), or None when the index does not list it or cannot be read (the wait goes on)."""
     request = urllib.request.Request(
         f"{api_url.rstrip('/')}/v2/repository/index", data=b"{}",
         headers={"Content-Type": "application/json"}, method="POST")
@@ -79,7 +83,6 @@ def _rejection(api_url: str, name: str, version: int, remaining: float) -> str |
         return None
     for entry in entries if isinstance(entries, list) else []:
         if (isinstance(entry, dict) and entry.get("name") == name
-                and str(entry.get("version")) == str(version)
-                and str(entry.get("reason", "")).startswith((REJECTED, ROLLED_BACK))):
-            return entry["reason"]
+                and str(entry.get("version")) == str(version)):
+            return entry
     return None

@@ -5,48 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.events.Json;
-import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
-import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The gate of model.json against real ONNX models, a real broker and a real api. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class GateTest {
-  static EmbeddedKafka kafka;
   Harness h;
 
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
-
   @BeforeEach
-  void harness(Vertx vertx) throws Exception {
-    h = new Harness(kafka, vertx);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    h.close();
+  void harness(Harness h) {
+    this.h = h;
   }
 
   /** A model.json gate: on [1, 2, 3, 4] the output must be {@code expected}. */
@@ -66,25 +42,8 @@ class GateTest {
    * Saves affine(scale) as {@code version} with the gate, parsed as the agent parses model.json.
    */
   ModelSaved saveGated(String model, long version, float scale, String gate) throws Exception {
-    ModelSaved plain = h.write(model, version, OnnxModelWriter.affine(scale), null);
-    String json =
-        "{\"engine\": \"OnnxRuntime\", \"file\": \"model.onnx\""
-            + (gate == null ? "" : ", \"gate\": " + gate)
-            + "}";
-    Manifest manifest = Json.newMapper().readValue(json, Manifest.class);
-    ModelSaved saved =
-        new ModelSaved(
-            plain.model(),
-            plain.version(),
-            plain.digest(),
-            plain.size(),
-            plain.engine(),
-            plain.files(),
-            plain.artifact(),
-            manifest,
-            plain.savedAt());
-    h.publish(saved);
-    return saved;
+    return h.saveWithManifest(
+        model, version, OnnxModelWriter.affine(scale), gate == null ? null : "\"gate\": " + gate);
   }
 
   ModelStatus awaitStatus(String type, String model, long version) throws Exception {

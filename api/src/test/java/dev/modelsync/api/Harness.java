@@ -2,6 +2,7 @@ package dev.modelsync.api;
 
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.Json;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
@@ -123,6 +124,33 @@ final class Harness implements AutoCloseable {
 
   ModelSaved save(String name, long version, byte[] onnx) throws Exception {
     ModelSaved saved = write(name, version, onnx, null);
+    publish(saved);
+    return saved;
+  }
+
+  /**
+   * Writes {@code onnx} as {@code version} and publishes it with a model.json of the engine, the
+   * file and {@code fields} (JSON members such as {@code "gate": {...}}, or null), parsed as the
+   * agent parses model.json.
+   */
+  ModelSaved saveWithManifest(String name, long version, byte[] onnx, String fields)
+      throws Exception {
+    ModelSaved plain = write(name, version, onnx, null);
+    String json =
+        "{\"engine\": \"OnnxRuntime\", \"file\": \"model.onnx\""
+            + (fields == null ? "" : ", " + fields)
+            + "}";
+    ModelSaved saved =
+        new ModelSaved(
+            plain.model(),
+            plain.version(),
+            plain.digest(),
+            plain.size(),
+            plain.engine(),
+            plain.files(),
+            plain.artifact(),
+            Json.newMapper().readValue(json, Manifest.class),
+            plain.savedAt());
     publish(saved);
     return saved;
   }

@@ -1,6 +1,7 @@
 package dev.modelsync.api;
 
 import dev.modelsync.events.ModelEvent;
+import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.RolloutDecided;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -25,6 +26,23 @@ final class RolloutProbe implements AutoCloseable {
 
   RolloutProbe(Harness h) {
     this.h = h;
+  }
+
+  /** Saves {@code onnx} as {@code version} with {@code rollout} in its model.json. */
+  ModelSaved saveWithRollout(String model, long version, byte[] onnx, String rollout)
+      throws Exception {
+    return h.saveWithManifest(model, version, onnx, "\"rollout\": " + rollout);
+  }
+
+  /**
+   * Serves affine(1) as version 1 of {@code model} on {@code api}, saves {@code candidate} as
+   * version 2 with {@code rollout} and waits until its rollout is under way there.
+   */
+  void startRollout(Api api, String model, byte[] candidate, String rollout) throws Exception {
+    h.save(model, 1, 1f);
+    h.awaitAnswer(api, model, 1f);
+    saveWithRollout(model, 2, candidate, rollout);
+    awaitRollout(api, model);
   }
 
   /** The answer of {@code POST /v2/models/{m}/infer} to {@code x} (rows of 4); 200 or fails. */

@@ -8,25 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.events.EventTypes;
-import dev.modelsync.events.Json;
-import dev.modelsync.events.Manifest;
-import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.events.RolloutDecided;
-import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.onnx.TypedModels;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,54 +27,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Shadow and canary rollouts (model.json {@code rollout}) against real ONNX models, a real broker
  * and real api replicas: every decision goes through the events topic.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(HarnessExtension.class)
 class RolloutTest {
-  static EmbeddedKafka kafka;
   Harness h;
   RolloutProbe probe;
 
-  @BeforeAll
-  static void broker() {
-    kafka = EmbeddedKafka.onFreePort().start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
-
   @BeforeEach
-  void harness(Vertx vertx) throws Exception {
-    h = new Harness(kafka, vertx);
-    probe = new RolloutProbe(h);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    probe.close();
-    h.close();
-  }
-
-  /** Saves {@code onnx} as {@code version} with {@code rollout} in its model.json. */
-  ModelSaved saveWithRollout(String model, long version, byte[] onnx, String rollout)
-      throws Exception {
-    ModelSaved plain = h.write(model, version, onnx, null);
-    String json =
-        "{\"engine\": \"OnnxRuntime\", \"file\": \"model.onnx\", \"rollout\": " + rollout + "}";
-    Manifest manifest = Json.newMapper().readValue(json, Manifest.class);
-    ModelSaved saved =
-        new ModelSaved(
-            plain.model(),
-            plain.version(),
-            plain.digest(),
-            plain.size(),
-            plain.engine(),
-            plain.files(),
-            plain.artifact(),
-            manifest,
-            plain.savedAt());
-    h.publish(saved);
-    return saved;
+  void harness(Harness h, RolloutProbe probe) {
+    this.h = h;
+    this.probe = probe;
   }
 
   @Test
@@ -96,7 +48,7 @@ class RolloutTest {
     h.awaitAnswer(api, "shadowed", 1f);
     // v1 answers row [0,0,0,0] with [0, 1, 2] and row [1,2,3,4] with [10, 11, 12]; v2 = 1.5 * v1:
     // differences 0, 0.5, 1 (row within abs 2) and 5, 5.5, 6 (row beyond): max 6, mean 3, half
-    saveWithRollout(
+    probe.saveWithRollout(
         "shadowed",
         2,
         OnnxModelWriter.affine(1.5f),
@@ -154,8 +106,8 @@ class RolloutTest {
     h.awaitAnswer(api, "close", 1f);
     h.awaitAnswer(api, "far", 1f);
     String policy = "{\"policy\": \"shadow\", \"promoteAfter\": 5}";
-    saveWithRollout("close", 2, OnnxModelWriter.affine(1.0000001f), policy);
-    saveWithRollout("far", 2, OnnxModelWriter.affine(2f), policy);
+    probe.saveWithRollout("close", 2, OnnxModelWriter.affine(1.0000001f), policy);
+    probe.saveWithRollout("far", 2, OnnxModelWriter.affine(2f), policy);
     probe.awaitRollout(api, "close");
     probe.awaitRollout(api, "far");
 
@@ -189,10 +141,7 @@ class RolloutTest {
   @DisplayName("an admin promotes a shadow through any replica; the decision is on the topic")
   void adminPromotes() throws Exception {
     Api api = h.startApi();
-    h.save("manual", 1, 1f);
-    h.awaitAnswer(api, "manual", 1f);
-    saveWithRollout("manual", 2, OnnxModelWriter.affine(3f), "{\"policy\": \"shadow\"}");
-    probe.awaitRollout(api, "manual");
+    probe.startRollout(api, "manual", OnnxModelWriter.affine(3f), "{\"policy\": \"shadow\"}");
     assertEquals("1", probe.infer(api, "manual", 1, 2, 3, 4).getString("model_version"));
 
     var refused = h.admin(api, "/v2/repository/models/manual/promote", null, "wrong-token-0000");
@@ -210,15 +159,12 @@ class RolloutTest {
   @DisplayName("a canary answers its share of requests at each step, then is promoted")
   void canarySteps() throws Exception {
     Api api = h.startApi();
-    h.save("bird", 1, 1f);
-    h.awaitAnswer(api, "bird", 1f);
-    saveWithRollout(
+    probe.startRollout(
+        api,
         "bird",
-        2,
         OnnxModelWriter.affine(2f),
         "{\"policy\": \"canary\", \"steps\": [25, 50, 100], \"dwellMs\": 1000,"
             + " \"minRequests\": 5, \"maxP99IncreaseMs\": 60000}");
-    probe.awaitRollout(api, "bird");
 
     // blocks of 20 requests: at a share s, exactly 20 * s / 100 of a block go to the canary
     Map<Integer, List<Integer>> byShare = new TreeMap<>();
@@ -260,7 +206,7 @@ class RolloutTest {
     }
     h.save("lookup", 1, TypedModels.lookup(wide));
     Harness.eventually("lookup v1", () -> probe.inferQuietly(api, "lookup") != null);
-    saveWithRollout(
+    probe.saveWithRollout(
         "lookup",
         2,
         TypedModels.lookup(narrow),
@@ -300,7 +246,7 @@ class RolloutTest {
     h.save("agree", 1, 1f);
     h.awaitAnswer(a, "agree", 1f);
     h.awaitAnswer(b, "agree", 1f);
-    saveWithRollout("agree", 2, OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
+    probe.saveWithRollout("agree", 2, OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
     probe.awaitRollout(a, "agree");
     probe.awaitRollout(b, "agree");
 
@@ -320,7 +266,7 @@ class RolloutTest {
             .noneMatch(s -> s.type().equals(EventTypes.REJECTED) && s.model().equals("agree")));
 
     // a shadow decided by one replica's measures is applied by the other, which saw no request
-    saveWithRollout(
+    probe.saveWithRollout(
         "agree", 4, OnnxModelWriter.affine(5f), "{\"policy\": \"shadow\", \"promoteAfter\": 3}");
     probe.awaitRollout(a, "agree");
     probe.awaitRollout(b, "agree");
@@ -339,14 +285,11 @@ class RolloutTest {
   void restartRejoins() throws Exception {
     Api a = h.startApi();
     Api b = h.startApi();
-    h.save("resume", 1, 1f);
-    h.awaitAnswer(a, "resume", 1f);
-    saveWithRollout(
+    probe.startRollout(
+        a,
         "resume",
-        2,
         OnnxModelWriter.affine(2f),
         "{\"policy\": \"canary\", \"steps\": [25, 50, 100], \"dwellMs\": 600000}");
-    probe.awaitRollout(a, "resume");
     probe.awaitRollout(b, "resume");
     h.publish(
         new RolloutDecided(
@@ -392,7 +335,7 @@ class RolloutTest {
     assertEquals("shadow", probe.rollout(api, "dflt").getString("policy"));
     assertEquals("1", probe.infer(api, "dflt", 1, 2, 3, 4).getString("model_version"));
 
-    saveWithRollout(
+    probe.saveWithRollout(
         "dflt",
         3,
         OnnxModelWriter.affine(3f),
@@ -411,10 +354,7 @@ class RolloutTest {
       "a replica restarted in the middle of a shadow holds the candidate back again and shadows it")
   void restartShadow() throws Exception {
     Api a = h.startApi();
-    h.save("mirror", 1, 1f);
-    h.awaitAnswer(a, "mirror", 1f);
-    saveWithRollout("mirror", 2, OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
-    probe.awaitRollout(a, "mirror");
+    probe.startRollout(a, "mirror", OnnxModelWriter.affine(2f), "{\"policy\": \"shadow\"}");
     h.stopApi(a);
 
     Api b = h.startApi();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.prom.Promtool;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -23,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7: both /metrics endpoints pass promtool, and the dashboard queries only what they show.
+ * Issue 20: the rollout meters exist only while a rollout runs (no rollout, no series, as usual in
+ * Prometheus), so the api runs a real shadow rollout before it is scraped; and every dashboard
+ * expression parses ({@code promtool check rules}).
  */
 class MetricsIT {
   static final Path DASHBOARD = Path.of("../deploy/grafana/dashboards/modelsync.json");
@@ -33,11 +39,13 @@ class MetricsIT {
   @Test
   @DisplayName("agent and api /metrics pass promtool check metrics; every dashboard metric exists")
   void promtoolAndDashboard(@TempDir Path dir) throws Exception {
-    try (var system = StandaloneHarness.start(dir)) {
+    try (var system = StandaloneHarness.start(dir, Map.of("MODELSYNC_ROLLOUT", "shadow"))) {
       StandaloneHarness.saveVersion(system.modelsDir(), "m", 1, OnnxModelWriter.affine(1f));
       awaitAnswer(system.apiPort());
       send(system.apiPort(), "/v2/models/m/infer", "{}"); // a client error, for its series
-      String api = send(system.apiPort(), "/metrics", null).body();
+      // v2 is a shadow candidate (MODELSYNC_ROLLOUT): v1 answers, a copy runs on v2
+      StandaloneHarness.saveVersion(system.modelsDir(), "m", 2, OnnxModelWriter.affine(2f));
+      String api = awaitShadowed(system.apiPort());
       String agent = send(system.agentPort(), "/metrics", null).body();
 
       Set<String> missing = new TreeSet<>();
@@ -58,6 +66,56 @@ class MetricsIT {
         assertEquals("", lint.output(), "promtool check metrics");
         assertEquals(0, lint.exitCode(), lint.output());
       }
+      Promtool.Result rules = Promtool.checkRules(promtool, dashboardAsRules(dir));
+      assertEquals(0, rules.exitCode(), "dashboard PromQL: " + rules.output());
+    }
+  }
+
+  /**
+   * Every dashboard query as a recording rule ({@code promtool check rules} parses each), with
+   * Grafana's variables given values: {@code $__rate_interval} a range, {@code $model} a regex.
+   */
+  static Path dashboardAsRules(Path dir) throws Exception {
+    JsonArray rules = new JsonArray();
+    for (Object panel : new JsonObject(Files.readString(DASHBOARD)).getJsonArray("panels")) {
+      JsonObject p = (JsonObject) panel;
+      for (Object target : p.getJsonArray("targets", new JsonArray())) {
+        JsonObject t = (JsonObject) target;
+        String expr = t.getString("expr").replace("$__rate_interval", "1m").replace("$model", ".*");
+        rules.add(
+            new JsonObject()
+                .put("record", "dashboard:panel" + p.getInteger("id") + t.getString("refId"))
+                .put("expr", expr));
+      }
+    }
+    assertTrue(rules.size() > 30, "dashboard queries found: " + rules.size());
+    JsonObject file =
+        new JsonObject()
+            .put(
+                "groups",
+                new JsonArray().add(new JsonObject().put("name", "dashboard").put("rules", rules)));
+    Path path = dir.resolve("dashboard-rules.json"); // JSON is YAML
+    Files.writeString(path, file.encode());
+    return path;
+  }
+
+  /** Sends requests until the shadow candidate compared one; returns that scrape. */
+  private String awaitShadowed(int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      assertEquals(200, send(port, "/v2/models/m/infer", BODY).statusCode());
+      String scrape = send(port, "/metrics", null).body();
+      if (scrape
+          .lines()
+          .anyMatch(
+              l ->
+                  l.startsWith("modelsync_rollout_shadow_requests_total{")
+                      && l.contains("version=\"2\"")
+                      && !l.endsWith(" 0.0"))) {
+        return scrape;
+      }
+      assertTrue(System.nanoTime() < deadline, "no shadow copy compared:\n" + scrape);
+      Thread.sleep(100);
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code promtool check metrics} (Debian package {@code prometheus}) on a scrape, the check CI
- * applies to both /metrics endpoints.
+ * applies to both /metrics endpoints, and {@code promtool check rules} on a rules file (which
+ * parses every expression: the way to check PromQL, such as a dashboard's, without a server).
  */
 public final class Promtool {
   /** What promtool said: its exit code and everything it printed. */
@@ -42,6 +43,21 @@ public final class Promtool {
     try (OutputStream in = p.getOutputStream()) {
       in.write(exposition.getBytes(StandardCharsets.UTF_8));
     }
+    return finish(p);
+  }
+
+  /** {@code promtool check rules file}: exit code 0 only when every rule's expression parses. */
+  public static Result checkRules(Path promtool, Path rules)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(promtool.toString(), "check", "rules", rules.toString())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    return finish(p);
+  }
+
+  private static Result finish(Process p) throws IOException, InterruptedException {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();

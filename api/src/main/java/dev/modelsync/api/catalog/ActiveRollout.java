@@ -20,7 +20,9 @@ abstract sealed class ActiveRollout permits ShadowRollout, CanaryRollout {
     this.candidate = candidate;
     this.baseline = baseline;
     this.policy = policy;
-    this.meters = metrics.rollout(candidate.model(), candidate.version(), this::readings);
+    this.meters =
+        metrics.rollout(
+            candidate.model(), candidate.version(), policy.mode().label(), this::readings);
   }
 
   String model() {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The loaded versions of every model and which one serves. Reads (every request) are lock-free over
  * immutable snapshots; changes are serialised and publish a new snapshot. The serving version is
  * the pinned one when set, else the newest loaded that is not a rollout's candidate. A canary's
- * candidate takes its share of the requests that name no version.
+ * candidate takes its share of the requests that name no version and answers requests naming it; a
+ * shadow's candidate answers nothing (its copies run on the version itself, not through here).
  */
 public final class Catalog {
   private static final int ACQUIRE_ATTEMPTS = 100;
@@ -24,10 +25,30 @@ public final class Catalog {
    *
    * @param candidate the version a rollout holds back from serving (shadow, canary), or null
    * @param canary the candidate's share of requests, or null while it takes none
+   * @param shadow whether the candidate is a shadow's, served to nobody
    */
   public record Slot(
-      NavigableMap<Long, ServedVersion> versions, Long pinned, Long candidate, Canary canary) {
-    static final Slot EMPTY = new Slot(Collections.emptyNavigableMap(), null, null, null);
+      NavigableMap<Long, ServedVersion> versions,
+      Long pinned,
+      Long candidate,
+      Canary canary,
+      boolean shadow) {
+    static final Slot EMPTY = new Slot(Collections.emptyNavigableMap(), null, null, null, false);
+
+    /** Whether {@code version} is a shadow's candidate, which answers no request. */
+    public boolean shadowed(long version) {
+      return shadow && candidate != null && candidate == version;
+    }
+
+    /** The versions a request may name: every loaded one but a shadow's candidate. */
+    public NavigableMap<Long, ServedVersion> served() {
+      if (!shadow || candidate == null || !versions.containsKey(candidate)) {
+        return versions;
+      }
+      TreeMap<Long, ServedVersion> served = new TreeMap<>(versions);
+      served.remove(candidate);
+      return Collections.unmodifiableNavigableMap(served);
+    }
 
     /** The version requests without a version go to, but for a canary's share, or null. */
     public ServedVersion serving() {
@@ -58,7 +79,8 @@ public final class Catalog {
 
     private Slot with(NavigableMap<Long, ServedVersion> newVersions, Long newPinned) {
       boolean kept = candidate != null && newVersions.containsKey(candidate);
-      return new Slot(newVersions, newPinned, kept ? candidate : null, kept ? canary : null);
+      return new Slot(
+          newVersions, newPinned, kept ? candidate : null, kept ? canary : null, kept && shadow);
     }
   }
 
@@ -74,16 +96,30 @@ public final class Catalog {
   }
 
   /**
-   * Leases a version: the serving one when {@code version} is 0, else that version. Returns null
-   * when there is none; the caller must {@link ServedVersion#release()} a non-null result.
+   * Leases a version to answer a request: when {@code version} is 0 the serving one, or the
+   * canary's candidate for its share; else that version, unless it is a shadow's candidate. Returns
+   * null when there is none; the caller must {@link ServedVersion#release()} a non-null result.
    */
   public ServedVersion acquire(String model, long version) {
+    return acquire(model, version, true);
+  }
+
+  /**
+   * Leases a version to describe it (metadata, readiness): like {@link #acquire} but with 0 always
+   * the serving version, never a canary's share (nor a turn of its split).
+   */
+  public ServedVersion acquireServing(String model, long version) {
+    return acquire(model, version, false);
+  }
+
+  private ServedVersion acquire(String model, long version, boolean route) {
     for (int i = 0; i < ACQUIRE_ATTEMPTS; i++) {
       Slot slot = slots.get(model);
-      if (slot == null) {
+      if (slot == null || (version != 0 && slot.shadowed(version))) {
         return null;
       }
-      ServedVersion v = version == 0 ? slot.route() : slot.versions().get(version);
+      ServedVersion v =
+          version == 0 ? (route ? slot.route() : slot.serving()) : slot.versions().get(version);
       if (v == null) {
         return null;
       }
@@ -188,14 +224,14 @@ public final class Catalog {
   }
 
   /**
-   * Adds a loaded version that a rollout holds back: it answers only requests naming it (and its
-   * canary share, once set) until {@link #promote}d or removed. Returns the replaced version, or
-   * null.
+   * Adds a loaded version that a rollout holds back until {@link #promote}d or removed: a shadow's
+   * answers nothing, a canary's only requests naming it (and its share, once set). Returns the
+   * replaced version, or null.
    */
-  public synchronized ServedVersion addCandidate(ServedVersion v) {
+  public synchronized ServedVersion addCandidate(ServedVersion v, boolean shadow) {
     ServedVersion replaced = add(v);
     Slot slot = slot(v.model());
-    put(v.model(), new Slot(slot.versions(), slot.pinned(), v.version(), null));
+    put(v.model(), new Slot(slot.versions(), slot.pinned(), v.version(), null, shadow));
     return replaced;
   }
 
@@ -206,14 +242,14 @@ public final class Catalog {
       return;
     }
     Canary canary = share <= 0 ? null : new Canary(candidate, share, new AtomicLong());
-    put(model, new Slot(slot.versions(), slot.pinned(), candidate, canary));
+    put(model, new Slot(slot.versions(), slot.pinned(), candidate, canary, slot.shadow()));
   }
 
   /** The candidate serves every request from now on (as the newest version). */
   public synchronized void promote(String model, long candidate) {
     Slot slot = slot(model);
     if (slot.candidate() != null && slot.candidate() == candidate) {
-      put(model, new Slot(slot.versions(), slot.pinned(), null, null));
+      put(model, new Slot(slot.versions(), slot.pinned(), null, null, false));
     }
   }
 

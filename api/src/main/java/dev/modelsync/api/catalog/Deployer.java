@@ -221,7 +221,7 @@ public final class Deployer {
     long started = System.nanoTime();
     return loadPool
         .executeBlocking(
-            () -> swapIn(saved, gated(saved, loader.load(saved)), started, hold), false)
+            () -> swapIn(saved, gated(saved, loader.load(saved)), started, hold, policy), false)
         .andThen(
             ar -> {
               if (ar.cause() instanceof GateRejected rejection) {
@@ -281,7 +281,8 @@ public final class Deployer {
    * model's queue ({@link #serially}) still orders this against every other change to the model,
    * and the catalog's writes are synchronised, so nothing else changes the model meanwhile.
    */
-  private Swap swapIn(ModelSaved saved, LoadedModel model, long started, boolean hold) {
+  private Swap swapIn(
+      ModelSaved saved, LoadedModel model, long started, boolean hold, RolloutPolicy policy) {
     ServedVersion v;
     ServedVersion before;
     ServedVersion replaced;
@@ -293,7 +294,8 @@ public final class Deployer {
       VersionMeters meters = metrics.version(saved.model(), saved.version());
       v = new ServedVersion(saved.model(), saved.version(), saved.digest(), model, meters, closer);
       before = catalog.serving(saved.model());
-      replaced = hold ? catalog.addCandidate(v) : catalog.add(v);
+      replaced =
+          hold ? catalog.addCandidate(v, policy.mode() == RolloutMode.SHADOW) : catalog.add(v);
     }
     return new Swap(v, before, replaced, System.nanoTime() - started, Instant.now());
   }

@@ -74,7 +74,7 @@ final class ShadowRollout extends ActiveRollout implements RolloutTap {
     }
     long took = System.nanoTime() - begin;
     latencies.record(took, failed);
-    meters.shadowed(took);
+    meters.shadowed(took, failed);
     latest = snapshot();
     if (!dueSent && policy.promoteAfter() > 0 && divergence.requests() >= policy.promoteAfter()) {
       dueSent = true;

@@ -81,12 +81,12 @@ final class InferenceService {
 
   /** Unknown model or version: NOT_FOUND, like every other method; ready is true otherwise. */
   private ModelReadyResponse modelReady(ModelReadyRequest r) {
-    Inference.lease(services, r.getName(), r.getVersion()).release();
+    Inference.leaseServing(services, r.getName(), r.getVersion()).release();
     return ModelReadyResponse.newBuilder().setReady(true).build();
   }
 
   private ModelMetadataResponse modelMetadata(ModelMetadataRequest r) {
-    ServedVersion v = Inference.lease(services, r.getName(), r.getVersion());
+    ServedVersion v = Inference.leaseServing(services, r.getName(), r.getVersion());
     try {
       LoadedModel loaded = v.loaded();
       ModelMetadataResponse.Builder out =
@@ -94,7 +94,7 @@ final class InferenceService {
       services
           .catalog()
           .slot(r.getName())
-          .versions()
+          .served()
           .keySet()
           .forEach(k -> out.addVersions(k.toString()));
       signature(loaded.inputs()).forEach(out::addInputs);

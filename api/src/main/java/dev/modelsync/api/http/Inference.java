@@ -16,15 +16,30 @@ public final class Inference {
   private Inference() {}
 
   /**
-   * Leases the version a request names (null or empty: the serving one); the caller releases it.
+   * Leases the version an inference request names (null or empty: the serving one, or a canary's
+   * candidate for its share); the caller releases it.
    *
-   * @throws ApiError 400 for a name or version that cannot exist, 404 for an unknown one, 503 while
-   *     the catalog loads
+   * @throws ApiError 400 for a name or version that cannot exist, 404 for an unknown one or a
+   *     shadow's candidate, 503 while the catalog loads
    */
   public static ServedVersion lease(Services services, String model, String version) {
+    return lease(services, model, version, true);
+  }
+
+  /**
+   * Leases the version a metadata or readiness request names (null or empty: the serving one, never
+   * a canary's share: they describe what serves); the caller releases it. Errors as {@link #lease}.
+   */
+  public static ServedVersion leaseServing(Services services, String model, String version) {
+    return lease(services, model, version, false);
+  }
+
+  private static ServedVersion lease(
+      Services services, String model, String version, boolean infer) {
     UrlParams.checkName(model);
     long v = UrlParams.version(model, version == null || version.isEmpty() ? null : version);
-    ServedVersion served = services.catalog().acquire(model, v);
+    ServedVersion served =
+        infer ? services.catalog().acquire(model, v) : services.catalog().acquireServing(model, v);
     if (served != null) {
       return served;
     }

@@ -257,6 +257,10 @@ final class InferenceHandlers {
     if (!services.ready().getAsBoolean()) {
       return ApiError.notReady("not ready: the model catalog is still loading");
     }
+    if (version != 0 && services.catalog().slot(model).shadowed(version)) {
+      return ApiError.notFound(
+          "version " + version + " is a shadow candidate of '" + model + "', not served");
+    }
     if (version != 0 && services.catalog().serving(model) != null) {
       return ApiError.notFound("model '" + model + "' has no loaded version " + version);
     }

@@ -100,7 +100,7 @@ final class MetadataHandlers {
     try {
       LoadedModel loaded = v.loaded();
       JsonArray versions = new JsonArray();
-      services.catalog().slot(model).versions().keySet().forEach(k -> versions.add(k.toString()));
+      services.catalog().slot(model).served().keySet().forEach(k -> versions.add(k.toString()));
       json(
           ctx,
           new JsonObject()
@@ -125,7 +125,7 @@ final class MetadataHandlers {
   }
 
   private ServedVersion leaseFor(RoutingContext ctx) {
-    return Inference.lease(services, ctx.pathParam("model"), ctx.pathParam("version"));
+    return Inference.leaseServing(services, ctx.pathParam("model"), ctx.pathParam("version"));
   }
 
   private static JsonArray signature(List<TensorInfo> tensors) {

@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * <p>Labels map onto the catalog's pin: {@code stable} is the serving version (the pinned one, else
  * the newest loaded), what a request without a version gets; {@code latest} and {@code canary} are
- * the newest loaded version. With nothing pinned all three name the same version; pin an older one
- * and {@code canary} still reaches the newest. Any other label is a 404.
+ * the newest loaded version (a shadow's candidate is not served: then the newest before it). With
+ * nothing pinned all three name the same version; pin an older one and {@code canary} still reaches
+ * the newest. Any other label is a 404.
  */
 final class TfServingHandlers {
   static final String SIGNATURE = "serving_default";
@@ -36,7 +37,7 @@ final class TfServingHandlers {
     String model = ctx.pathParam("model");
     UrlParams.checkName(model);
     Catalog.Slot slot = services.catalog().slot(model);
-    if (slot.versions().isEmpty()) {
+    if (slot.served().isEmpty()) {
       throw InferenceHandlers.missing(services, model, 0);
     }
     List<Long> versions;
@@ -45,12 +46,12 @@ final class TfServingHandlers {
       versions = List.of(labelled(model, slot, label));
     } else if (ctx.pathParam("version") != null) {
       long v = UrlParams.version(model, ctx.pathParam("version"));
-      if (!slot.versions().containsKey(v)) {
+      if (!slot.served().containsKey(v)) {
         throw InferenceHandlers.missing(services, model, v);
       }
       versions = List.of(v);
     } else {
-      versions = List.copyOf(slot.versions().keySet());
+      versions = List.copyOf(slot.served().keySet());
     }
     JsonObject body = TfServingCodec.status(versions);
     if (label == null && ctx.pathParam("version") == null) {
@@ -63,7 +64,7 @@ final class TfServingHandlers {
   /** {@code GET /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata}. */
   void metadata(RoutingContext ctx) {
     String model = ctx.pathParam("model");
-    ServedVersion v = Inference.lease(services, model, versionText(ctx, model));
+    ServedVersion v = Inference.leaseServing(services, model, versionText(ctx, model));
     try {
       MetadataHandlers.json(ctx, metadata(model, v.version(), v.loaded()));
     } finally {
@@ -94,7 +95,7 @@ final class TfServingHandlers {
         switch (label) {
           case "stable" -> slot.serving();
           case "latest", "canary" ->
-              slot.versions().isEmpty() ? null : slot.versions().lastEntry().getValue();
+              slot.served().isEmpty() ? null : slot.served().lastEntry().getValue();
           default ->
               throw ApiError.notFound(
                   "model '"

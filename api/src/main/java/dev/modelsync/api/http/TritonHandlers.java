@@ -30,7 +30,8 @@ final class TritonHandlers {
 
   /** {@code GET /v2/models/{m}[/versions/{v}]/config}. */
   void config(RoutingContext ctx) {
-    ServedVersion v = Inference.lease(services, ctx.pathParam("model"), ctx.pathParam("version"));
+    ServedVersion v =
+        Inference.leaseServing(services, ctx.pathParam("model"), ctx.pathParam("version"));
     try {
       MetadataHandlers.json(ctx, config(v.model(), v.loaded(), services.maxTensorBytes()));
     } finally {
@@ -147,7 +148,7 @@ final class TritonHandlers {
       }
       versions.forEach(v -> stats.add(stats(v)));
     } else {
-      ServedVersion v = Inference.lease(services, model, versionText);
+      ServedVersion v = Inference.leaseServing(services, model, versionText);
       try {
         stats.add(stats(v));
       } finally {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +23,10 @@ public final class ApiMetrics implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong consumerLag = new AtomicLong();
   private final AtomicLong bodyBytes = new AtomicLong();
+
+  /** The decisions of {@link #rolloutDecided}, counted from 0 once a model loads. */
+  static final List<String> DECISIONS = List.of("promoted", "stepped", "rolled_back");
+
   private final Counter overloaded;
   private final CommonMeters common;
   private final Counter inline;
@@ -96,17 +101,20 @@ public final class ApiMetrics implements AutoCloseable {
 
   /** Meters of a rollout of {@code model} to {@code candidate}, reading {@code readings}. */
   public RolloutMeters rollout(
-      String model, long candidate, java.util.function.Supplier<RolloutMeters.Readings> readings) {
-    return new RolloutMeters(registry, model, Long.toString(candidate), readings);
+      String model, long candidate, String policy, Supplier<RolloutMeters.Readings> readings) {
+    return new RolloutMeters(registry, model, Long.toString(candidate), policy, readings);
   }
 
   /** Counts a rollout decision applied here ({@code promoted}, {@code stepped}, ...). */
   public void rolloutDecided(String model, String decision) {
-    Counter.builder("modelsync.rollout.decisions")
+    decisions(model, decision).increment();
+  }
+
+  private Counter decisions(String model, String decision) {
+    return Counter.builder("modelsync.rollout.decisions")
         .description("Rollout decisions applied, by decision")
         .tags("model", model, "decision", decision)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   public void forget(VersionMeters meters) {
@@ -117,6 +125,9 @@ public final class ApiMetrics implements AutoCloseable {
   public void loaded(String model, Duration took) {
     counter("modelsync.loads", "Versions loaded", model).increment();
     failures(model); // at 0 from the first load on, so rates and alerts see the series
+    for (String decision : DECISIONS) {
+      decisions(model, decision); // likewise: increase() then counts the first decision too
+    }
     Buckets.timer("modelsync.load.time", "Verify, load and warm up a version", Buckets.LOAD)
         .tag("model", model)
         .register(registry)

@@ -12,8 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * The meters of one rollout under way, tagged with the model and the candidate version: shadow
- * copies run and dropped, divergence from the served version, the candidate's latency and its share
- * of requests. Removed when the rollout ends; the decisions are counted per model for good.
+ * copies compared, failed and dropped, divergence from the served version, the candidate's latency
+ * and its share of requests, and {@code modelsync_rollout_active{policy}} at 1 to show which
+ * rollout runs. Removed when the rollout ends (no rollout, no series: Prometheus' usual absence);
+ * the decisions are counted per model for good ({@link ApiMetrics#rolloutDecided}).
  */
 public final class RolloutMeters {
   /** What the gauges read: the rollout's latest measures. */
@@ -31,11 +33,23 @@ public final class RolloutMeters {
   private final List<Meter> meters = new ArrayList<>();
   private final Counter shadowed;
   private final Counter dropped;
+  private final Counter failed;
   private final Timer candidateLatency;
 
-  RolloutMeters(MeterRegistry registry, String model, String version, Supplier<Readings> readings) {
+  RolloutMeters(
+      MeterRegistry registry,
+      String model,
+      String version,
+      String policy,
+      Supplier<Readings> readings) {
     this.registry = registry;
     String[] tags = {"model", model, "version", version};
+    add(
+        Gauge.builder("modelsync.rollout.active", () -> 1)
+            .description("1 while the candidate version's rollout runs here, by policy")
+            .tags(tags)
+            .tag("policy", policy)
+            .register(registry));
     shadowed =
         add(
             Counter.builder("modelsync.rollout.shadow.requests")
@@ -46,6 +60,12 @@ public final class RolloutMeters {
         add(
             Counter.builder("modelsync.rollout.shadow.dropped")
                 .description("Shadow copies dropped because the candidate was busy")
+                .tags(tags)
+                .register(registry));
+    failed =
+        add(
+            Counter.builder("modelsync.rollout.shadow.errors")
+                .description("Shadow copies the candidate failed to answer")
                 .tags(tags)
                 .register(registry));
     candidateLatency =
@@ -93,8 +113,12 @@ public final class RolloutMeters {
     return meter;
   }
 
-  public void shadowed(long candidateNanos) {
+  /** A shadow copy was compared; {@code failedCopy} when the candidate threw on it. */
+  public void shadowed(long candidateNanos, boolean failedCopy) {
     shadowed.increment();
+    if (failedCopy) {
+      failed.increment();
+    }
     candidateLatency.record(candidateNanos, TimeUnit.NANOSECONDS);
   }
 

@@ -1,6 +1,8 @@
 package dev.modelsync.api.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +37,7 @@ class RolloutCatalogTest {
           + " share; promoted it serves them all")
   void candidateRouting() {
     catalog.add(FakeModel.version("m", 1, new FakeModel()));
-    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), false);
     assertEquals(1, catalog.serving("m").version());
     assertEquals(0, canaryAnswers(100));
     assertEquals(2, catalog.acquire("m", 2).version(), "it answers requests naming it");
@@ -59,12 +61,55 @@ class RolloutCatalogTest {
   @DisplayName("a removed candidate takes its share with it; the served version answers all")
   void removedCandidate() {
     catalog.add(FakeModel.version("m", 1, new FakeModel()));
-    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), false);
     catalog.share("m", 2, 100);
     assertEquals(20, canaryAnswers(20));
     catalog.remove("m", 2);
     assertNull(catalog.slot("m").canary());
     assertEquals(0, canaryAnswers(20));
+  }
+
+  @Test
+  @DisplayName(
+      "a shadow's candidate answers nothing, not even a request naming it, and is left out of the"
+          + " served versions; promoted it serves")
+  void shadowCandidate() {
+    catalog.add(FakeModel.version("m", 1, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), true);
+    assertNull(catalog.acquire("m", 2));
+    assertNull(catalog.acquireServing("m", 2));
+    assertTrue(catalog.slot("m").shadowed(2));
+    assertEquals(List.of(1L, 2L), List.copyOf(catalog.slot("m").versions().keySet()));
+    assertEquals(List.of(1L), List.copyOf(catalog.slot("m").served().keySet()));
+    assertEquals(0, canaryAnswers(20));
+
+    catalog.promote("m", 2);
+    assertFalse(catalog.slot("m").shadowed(2));
+    assertEquals(List.of(1L, 2L), List.copyOf(catalog.slot("m").served().keySet()));
+    ServedVersion v = catalog.acquire("m", 2);
+    assertEquals(2, v.version());
+    v.release();
+  }
+
+  @Test
+  @DisplayName(
+      "a lease to describe the model is the serving version and takes no turn of the split")
+  void describingLeaseIsNotSplit() {
+    catalog.add(FakeModel.version("m", 1, new FakeModel()));
+    catalog.addCandidate(FakeModel.version("m", 2, new FakeModel()), false);
+    catalog.share("m", 2, 50);
+    for (int i = 0; i < 20; i++) {
+      ServedVersion v = catalog.acquireServing("m", 0);
+      assertEquals(1, v.version());
+      v.release();
+    }
+    assertEquals(10, canaryAnswers(20));
+    ServedVersion first = catalog.acquire("m", 0);
+    catalog.acquireServing("m", 0).release(); // between two requests: the split still alternates
+    ServedVersion second = catalog.acquire("m", 0);
+    assertNotEquals(first.version(), second.version());
+    first.release();
+    second.release();
   }
 
   static Tensor rows(float... values) {
