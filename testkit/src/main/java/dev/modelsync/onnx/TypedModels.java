@@ -52,6 +52,21 @@ public final class TypedModels {
   }
 
   /**
+   * An FP32 identity whose output is declared {@code [1, 4]} while it really has the input's {@code
+   * [N, 4]}: a model that misstates its output shape, which ONNX Runtime runs anyway (with a
+   * warning) and a server must still answer correctly.
+   */
+  public static byte[] misdeclaredBatch() {
+    Protobuf graph =
+        new Protobuf()
+            .message(1, node("Identity", "output", "input"))
+            .string(2, "modelsync_misdeclared")
+            .message(11, valueInfo("input", Elem.FP32, -1, 4))
+            .message(12, valueInfo("output", Elem.FP32, 1, 4));
+    return model(graph);
+  }
+
+  /**
    * A lookup that fails for some inputs: {@code output: FP32[N, 4] = table[(int64) input]} with
    * {@code input: FP32[N, 4]} (Cast, Gather). An input value outside {@code [-table.length,
    * table.length - 1]} makes ONNX Runtime refuse the run, as a model with a real bug would: the

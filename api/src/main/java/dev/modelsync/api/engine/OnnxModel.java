@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.lang.reflect.Array;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -15,6 +16,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +36,12 @@ final class OnnxModel implements LoadedModel, DjlBacked {
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
   private final Set<String> allOutputs;
+
+  /** Outputs are lent buffers ({@link #pin}) until a run shows a declared shape is wrong. */
+  private volatile boolean pinOutputs = true;
+
+  private static final Set<DataType> PINNABLE =
+      EnumSet.of(DataType.FP32, DataType.FP64, DataType.INT32, DataType.INT64);
 
   OnnxModel(Model model, OrtSession session, List<TensorInfo> inputs, List<TensorInfo> outputs) {
     this.model = model;
@@ -64,31 +72,174 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     return outputs;
   }
 
+  OrtSession session() {
+    return session;
+  }
+
   @Override
   public List<Tensor> predict(List<Tensor> in, List<String> wanted) throws InferenceException {
+    Set<String> requested = wanted.isEmpty() ? allOutputs : new LinkedHashSet<>(wanted);
+    NativeBuffers buffers = NativeBuffers.of();
     Map<String, OnnxTensor> feed = new HashMap<>(in.size() * 2);
+    Map<String, OnnxTensor> pinned = new HashMap<>(requested.size() * 2);
     try {
-      for (Tensor t : in) {
-        feed.put(t.name(), toOnnx(t));
+      for (int i = 0; i < in.size(); i++) {
+        Tensor t = in.get(i);
+        feed.put(t.name(), toOnnx(t, buffers.slot(i, bytesOf(t))));
       }
-      Set<String> requested = wanted.isEmpty() ? allOutputs : new LinkedHashSet<>(wanted);
-      try (OrtSession.Result result = session.run(feed, requested)) {
-        List<Tensor> out = new ArrayList<>(result.size());
-        for (Map.Entry<String, OnnxValue> e : result) {
-          out.add(fromOnnx(e.getKey(), e.getValue()));
+      if (pinOutputs) {
+        pin(in, requested, buffers, in.size(), pinned);
+      }
+      return run(feed, requested, pinned);
+    } catch (OrtException | RuntimeException first) {
+      Exception e = first;
+      if (!pinned.isEmpty()) {
+        // An output whose real shape is not the declared one (a model that lies about its batch
+        // dimension, say): run it as ONNX Runtime allocates; if that works, stop pinning for this
+        // version.
+        closeAll(pinned);
+        pinned.clear();
+        try {
+          List<Tensor> out = run(feed, requested, pinned);
+          pinOutputs = false;
+          return out;
+        } catch (OrtException | RuntimeException again) {
+          e = again;
         }
-        return out;
       }
-    } catch (OrtException | RuntimeException e) {
       throw new InferenceException("inference failed: " + OnnxRuntimeLoader.rootMessage(e), e);
     } finally {
-      feed.values().forEach(OnnxTensor::close);
+      closeAll(feed);
+      closeAll(pinned);
     }
   }
 
-  private OnnxTensor toOnnx(Tensor t) throws OrtException {
+  private List<Tensor> run(
+      Map<String, OnnxTensor> feed, Set<String> requested, Map<String, OnnxTensor> pinned)
+      throws OrtException {
+    Set<String> allocated = requested;
+    if (!pinned.isEmpty()) {
+      allocated = new LinkedHashSet<>(requested);
+      allocated.removeAll(pinned.keySet());
+    }
+    try (OrtSession.Result result = session.run(feed, allocated, pinned)) {
+      List<Tensor> out = new ArrayList<>(result.size());
+      for (Map.Entry<String, OnnxValue> e : result) {
+        OnnxTensor mine = pinned.get(e.getKey());
+        out.add(mine != null ? read(e.getKey(), mine) : fromOnnx(e.getKey(), e.getValue()));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Lends ONNX Runtime this thread's direct buffers for the outputs whose shape is known before the
+   * run (every dimension declared, or only the batch dimension open and given by the inputs), so it
+   * writes the results where they are read from: no Java object made by native code per output, no
+   * copy through a buffer of its own. Half of the session's cost per small request (OrtProbe).
+   */
+  private void pin(
+      List<Tensor> in,
+      Set<String> requested,
+      NativeBuffers buffers,
+      int firstSlot,
+      Map<String, OnnxTensor> pinned)
+      throws OrtException {
+    long batch = batchOf(in);
+    int slot = firstSlot;
+    for (TensorInfo o : outputs) {
+      if (!requested.contains(o.name()) || !PINNABLE.contains(o.type())) {
+        continue;
+      }
+      long[] shape = o.shape().clone();
+      if (shape.length > 0 && shape[0] < 0 && batch > 0) {
+        shape[0] = batch;
+      }
+      long elements = 1;
+      for (long d : shape) {
+        elements = d < 0 ? -1 : elements * d;
+        if (elements < 0 || elements > NativeBuffers.MAX_BYTES) {
+          break;
+        }
+      }
+      long bytes = elements * o.type().bytes();
+      if (elements < 0 || bytes > NativeBuffers.MAX_BYTES) {
+        continue;
+      }
+      ByteBuffer buffer = buffers.slot(slot++, (int) bytes);
+      pinned.put(o.name(), onnxOf(o.type(), buffer, shape));
+    }
+  }
+
+  /** The batch size the inputs agree on, or -1. */
+  private long batchOf(List<Tensor> in) {
+    long batch = -1;
+    for (Tensor t : in) {
+      if (t.shape().length == 0 || (batch >= 0 && t.shape()[0] != batch)) {
+        return -1;
+      }
+      batch = t.shape()[0];
+    }
+    return batch;
+  }
+
+  private OnnxTensor onnxOf(DataType type, ByteBuffer b, long[] shape) throws OrtException {
+    return switch (type) {
+      case FP32 -> OnnxTensor.createTensor(env, b.asFloatBuffer(), shape);
+      case FP64 -> OnnxTensor.createTensor(env, b.asDoubleBuffer(), shape);
+      case INT32 -> OnnxTensor.createTensor(env, b.asIntBuffer(), shape);
+      case INT64 -> OnnxTensor.createTensor(env, b.asLongBuffer(), shape);
+      default -> throw new IllegalStateException(type + " outputs are not pinned");
+    };
+  }
+
+  /** A pinned output, read from the buffer ONNX Runtime wrote it into. */
+  private static Tensor read(String name, OnnxTensor tensor) {
+    ai.onnxruntime.TensorInfo info = tensor.getInfo();
+    DataType type = OnnxRuntimeLoader.dataType(info.onnxType);
+    Buffer lent = tensor.getBufferRef().orElseThrow();
+    Object data = type.newArray((int) info.getNumElements());
+    switch (type) {
+      case FP32 -> ((FloatBuffer) lent).duplicate().rewind().get((float[]) data);
+      case FP64 -> ((DoubleBuffer) lent).duplicate().rewind().get((double[]) data);
+      case INT32 -> ((IntBuffer) lent).duplicate().rewind().get((int[]) data);
+      case INT64 -> ((LongBuffer) lent).duplicate().rewind().get((long[]) data);
+      default -> throw new IllegalStateException(type + " outputs are not pinned");
+    }
+    return new Tensor(name, type, info.getShape(), data);
+  }
+
+  private static void closeAll(Map<String, OnnxTensor> tensors) {
+    tensors.values().forEach(OnnxTensor::close);
+  }
+
+  private static int bytesOf(Tensor t) {
+    return switch (t.type()) {
+      case FP32, FP64, INT32, INT64 -> Array.getLength(t.data()) * t.type().bytes();
+      default -> -1;
+    };
+  }
+
+  /**
+   * The input as an ONNX Runtime tensor: the common numeric types are written into this thread's
+   * direct buffer, which ONNX Runtime uses as it is (a heap array it would copy into a direct
+   * buffer allocated per call); the rest are wrapped and copied by ONNX Runtime.
+   */
+  private OnnxTensor toOnnx(Tensor t, ByteBuffer direct) throws OrtException {
     long[] shape = t.shape();
     Object data = t.data();
+    if (direct != null) {
+      switch (t.type()) {
+        case FP32 -> direct.asFloatBuffer().put((float[]) data);
+        case FP64 -> direct.asDoubleBuffer().put((double[]) data);
+        case INT32 -> direct.asIntBuffer().put((int[]) data);
+        case INT64 -> direct.asLongBuffer().put((long[]) data);
+        default -> direct = null;
+      }
+      if (direct != null) {
+        return onnxOf(t.type(), direct, shape);
+      }
+    }
     return switch (t.type()) {
       case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) data), shape);
       case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) data), shape);

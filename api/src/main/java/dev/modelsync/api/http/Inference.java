@@ -36,13 +36,22 @@ public final class Inference {
 
   private static ServedVersion lease(
       Services services, String model, String version, boolean infer) {
-    UrlParams.checkName(model);
-    long v = UrlParams.version(model, version == null || version.isEmpty() ? null : version);
+    if (model == null) {
+      UrlParams.checkName(null);
+    }
+    long v;
+    try {
+      v = UrlParams.version(model, version == null || version.isEmpty() ? null : version);
+    } catch (ApiError e) {
+      UrlParams.checkName(model); // a bad name is the first thing to say
+      throw e;
+    }
     ServedVersion served =
         infer ? services.catalog().acquire(model, v) : services.catalog().acquireServing(model, v);
     if (served != null) {
-      return served;
+      return served; // the catalog holds valid names only: no pattern match per request
     }
+    UrlParams.checkName(model);
     throw InferenceHandlers.missing(services, model, v);
   }
 

@@ -1,0 +1,119 @@
+package dev.modelsync.api.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.modelsync.onnx.TypedModels;
+import dev.modelsync.onnx.TypedModels.Elem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ONNX Runtime writes small outputs into buffers {@link OnnxModel} lends it and reads small inputs
+ * from this thread's buffers ({@link NativeBuffers}): the answers must be exactly those of a run
+ * without them, for every batch size in turn, on several threads at once, and for a model whose
+ * declared output shape is wrong.
+ */
+class OnnxOutputsTest {
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void engines() {
+    DjlEngines.configure();
+  }
+
+  private static LoadedModel load(String name, byte[] model) throws Exception {
+    Path d = dir.resolve(name);
+    Fixtures.write(d, "model.onnx", model);
+    return new OnnxRuntimeLoader(1).load(name, d, null);
+  }
+
+  @Test
+  void everyLentTypeComesBackUnchangedForEachBatchSize() throws Exception {
+    for (Elem e : List.of(Elem.FP32, Elem.FP64, Elem.INT32, Elem.INT64, Elem.INT8)) {
+      DataType type = DataType.valueOf(e.name());
+      try (LoadedModel m = load("id_" + e, TypedModels.identity(e))) {
+        for (int rows : new int[] {3, 1, 2, 5, 1}) { // smaller after larger: nothing left over
+          Object data = type.newArray(rows * 4);
+          for (int i = 0; i < rows * 4; i++) {
+            java.lang.reflect.Array.set(data, i, value(type, rows * 100 + i));
+          }
+          Tensor in = new Tensor("input", type, new long[] {rows, 4}, data);
+          Tensor out = m.predict(List.of(in), List.of()).get(0);
+          assertEquals("output", out.name());
+          assertArrayEquals(new long[] {rows, 4}, out.shape(), e + " rows " + rows);
+          assertEquals(describe(data), describe(out.data()), e + " rows " + rows);
+        }
+      }
+    }
+  }
+
+  @Test
+  void threadsDoNotSeeEachOthersBuffers() throws Exception {
+    try (LoadedModel m = load("id_threads", TypedModels.identity(Elem.FP32))) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Callable<Boolean>> calls = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          float base = t * 1000;
+          calls.add(
+              () -> {
+                for (int i = 0; i < 2000; i++) {
+                  float[] x = {base + i, base + i + 0.25f, base + i + 0.5f, base + i + 0.75f};
+                  Tensor in = new Tensor("input", DataType.FP32, new long[] {1, 4}, x);
+                  float[] y = (float[]) m.predict(List.of(in), List.of()).get(0).data();
+                  if (!java.util.Arrays.equals(x, y)) {
+                    return false;
+                  }
+                }
+                return true;
+              });
+        }
+        for (Future<Boolean> f : pool.invokeAll(calls)) {
+          assertEquals(true, f.get());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aMisstatedOutputShapeIsStillAnsweredExactly() throws Exception {
+    try (LoadedModel m = load("misdeclared", TypedModels.misdeclaredBatch())) {
+      for (int round = 0; round < 3; round++) {
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8};
+        Tensor in = new Tensor("input", DataType.FP32, new long[] {2, 4}, x);
+        Tensor out = m.predict(List.of(in), List.of()).get(0);
+        assertArrayEquals(new long[] {2, 4}, out.shape());
+        assertArrayEquals(x, (float[]) out.data());
+      }
+    }
+  }
+
+  private static Object value(DataType type, int i) {
+    return switch (type) {
+      case FP32 -> i + 0.5f;
+      case FP64 -> i + 0.25;
+      case INT32 -> -i;
+      case INT64 -> (long) i << 33;
+      case INT8 -> (byte) i;
+      default -> throw new IllegalArgumentException(type.name());
+    };
+  }
+
+  private static String describe(Object array) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
+      b.append(java.lang.reflect.Array.get(array, i)).append(',');
+    }
+    return b.toString();
+  }
+}
