@@ -6,11 +6,12 @@ import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
-import dev.modelsync.config.EventKey;
+import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Secret;
 import dev.modelsync.config.Settings;
+import dev.modelsync.events.EventKey;
 import dev.modelsync.events.Topics;
 import java.net.InetAddress;
 import java.net.URI;
@@ -271,7 +272,7 @@ public record ApiConfig(
           MAX_BUFFERED_BYTES,
           MAX_TENSOR_BYTES,
           REQUEST_TIMEOUT_MS,
-          EventKey.OPTION,
+          EventKeySetting.OPTION,
           ARTIFACT_BASE_URL,
           ArtifactToken.OPTION,
           CACHE_DIR,
@@ -318,7 +319,7 @@ public record ApiConfig(
     MAX_IN_FLIGHT.require(maxInFlight);
     MAX_TENSOR_BYTES.require(maxTensorBytes);
     REQUEST_TIMEOUT_MS.require(requestTimeoutMs);
-    Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    Objects.requireNonNull(eventKey, EventKeySetting.OPTION.label());
     MAX_BUFFERED_BYTES.require(maxBufferedBytes);
     if (maxBufferedBytes < maxBodyBytes) {
       throw new ConfigException(
@@ -357,7 +358,7 @@ public record ApiConfig(
         intValue(s, MAX_IN_FLIGHT),
         s.longValue(MAX_TENSOR_BYTES),
         s.longValue(REQUEST_TIMEOUT_MS),
-        EventKey.from(s),
+        EventKeySetting.from(s),
         new Artifacts(
             Optional.ofNullable(s.optionalString(ARTIFACT_BASE_URL)).map(ApiConfig::url),
             ArtifactToken.from(s),
