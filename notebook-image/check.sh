@@ -71,15 +71,15 @@ RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
            "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}
 JAVA_CONFIG = {
     "agent": ["agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
-              "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
-              "events/src/main/java/dev/modelsync/config/EventKey.java",
-              "events/src/main/java/dev/modelsync/config/ArtifactToken.java",
-              "events/src/main/java/dev/modelsync/config/BucketConfig.java"],
+              "common/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
+              "common/src/main/java/dev/modelsync/config/EventKeySetting.java",
+              "common/src/main/java/dev/modelsync/config/ArtifactToken.java",
+              "common/src/main/java/dev/modelsync/config/BucketConfig.java"],
     "api": ["api/src/main/java/dev/modelsync/api/ApiConfig.java",
-            "events/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
-            "events/src/main/java/dev/modelsync/config/EventKey.java",
-            "events/src/main/java/dev/modelsync/config/ArtifactToken.java",
-            "events/src/main/java/dev/modelsync/config/BucketConfig.java"],
+            "common/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
+            "common/src/main/java/dev/modelsync/config/EventKeySetting.java",
+            "common/src/main/java/dev/modelsync/config/ArtifactToken.java",
+            "common/src/main/java/dev/modelsync/config/BucketConfig.java"],
 }
 OPTION = re.compile(r'Option\.(?:required|optional)\(\s*"([A-Z0-9_]+)"')
 failures = []

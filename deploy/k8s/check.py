@@ -8,7 +8,7 @@ Checks:
     kustomization lists every manifest (secret.example.yaml excepted) and sets a tag for each
     modelsync image;
   * every variable the agent and api containers get (env, envFrom ConfigMaps, secretKeyRefs) is one
-    their Java config declares (deploy/options.json, made from AgentConfig/ApiConfig.OPTIONS), a
+    their Java config declares (deploy/options.json, made from AgentConfig/ApiOptions.OPTIONS), a
     KAFKA_* client property, or a JVM/DJL variable; required options
     are all set;
   * the api listens on every pod address (MODELSYNC_HOST unset, 0.0.0.0 or ::);

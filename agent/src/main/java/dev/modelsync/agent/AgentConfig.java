@@ -5,10 +5,11 @@ import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
-import dev.modelsync.config.EventKey;
+import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
+import dev.modelsync.events.EventKey;
 import dev.modelsync.events.Topics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -133,7 +134,7 @@ public record AgentConfig(
           RESCAN_MS,
           HEALTH_MS,
           INSTANCE_ID,
-          EventKey.OPTION,
+          EventKeySetting.OPTION,
           ArtifactToken.OPTION,
           WATCH,
           BucketConfig.BUCKET,
@@ -146,7 +147,7 @@ public record AgentConfig(
     Objects.requireNonNull(modelsDir, MODELS_DIR.label());
     Objects.requireNonNull(storeDir, STORE_DIR.label());
     Objects.requireNonNull(kafka, KafkaClientConfig.BOOTSTRAP.label());
-    Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    Objects.requireNonNull(eventKey, EventKeySetting.OPTION.label());
     Objects.requireNonNull(artifactToken, ArtifactToken.OPTION.label());
     Objects.requireNonNull(watch, WATCH.label());
     Objects.requireNonNull(bucket, BucketConfig.BUCKET.label());
@@ -240,7 +241,7 @@ public record AgentConfig(
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),
         instance == null ? hostName() : instance,
-        EventKey.from(settings),
+        EventKeySetting.from(settings),
         ArtifactToken.from(settings),
         watchMode(settings.string(WATCH)),
         BucketConfig.from(settings));

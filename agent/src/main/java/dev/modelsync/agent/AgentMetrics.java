@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.sync.SyncMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +12,7 @@ import java.util.function.Supplier;
  * The agent's own meters; Prometheus names in the comments. Every series also carries the
  * registry's common {@code instance} tag.
  */
-final class AgentMetrics {
+final class AgentMetrics implements SyncMetrics {
   /** Buckets from a local broker's sub-millisecond acknowledgement to a stalled one's seconds. */
   static final Duration[] PUBLISH_BUCKETS = {
     Duration.ofNanos(250_000),
@@ -78,7 +79,8 @@ final class AgentMetrics {
   }
 
   /** modelsync_agent_saves_total{model}: complete saves seen. */
-  void saveSeen(String model) {
+  @Override
+  public void saveSeen(String model) {
     Counter.builder("modelsync.agent.saves")
         .description("Complete saves seen in the models directory")
         .tag("model", model)
@@ -87,7 +89,8 @@ final class AgentMetrics {
   }
 
   /** modelsync_agent_saves_complete_total{rule}: saves found complete, by the rule that did. */
-  void completed(String rule) {
+  @Override
+  public void completed(String rule) {
     Counter.builder("modelsync.agent.saves.complete")
         .description(
             "Saves found complete, by rule: manifest, moved_in, closed (inotify), renamed, quiet")
@@ -96,12 +99,14 @@ final class AgentMetrics {
         .increment();
   }
 
-  void duplicateSkipped() {
+  @Override
+  public void duplicateSkipped() {
     duplicates.increment();
   }
 
   /** modelsync_agent_events_published_total{type}. */
-  void published(String type, long latencyNanos) {
+  @Override
+  public void published(String type, long latencyNanos) {
     published(type).increment();
     publishLatency.record(Duration.ofNanos(latencyNanos));
   }
@@ -123,7 +128,8 @@ final class AgentMetrics {
   }
 
   /** modelsync_agent_errors_total{kind}. */
-  void error(String kind) {
+  @Override
+  public void error(String kind) {
     errors(kind).increment();
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ConfigException;
-import dev.modelsync.config.EventKey;
+import dev.modelsync.events.EventKey;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.config.EventKey;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventDecodingException;
+import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelSaved;

@@ -1,22 +1,47 @@
 package dev.modelsync.api;
 
+import static dev.modelsync.api.ApiOptions.ADMIN_TOKEN;
+import static dev.modelsync.api.ApiOptions.ADMIN_TOKEN_MIN_LENGTH;
+import static dev.modelsync.api.ApiOptions.ARTIFACT_BASE_URL;
+import static dev.modelsync.api.ApiOptions.CACHE_DIR;
+import static dev.modelsync.api.ApiOptions.CACHE_MAX_BYTES;
+import static dev.modelsync.api.ApiOptions.EVENTS_TOPIC;
+import static dev.modelsync.api.ApiOptions.GATE;
+import static dev.modelsync.api.ApiOptions.GRPC_PORT;
+import static dev.modelsync.api.ApiOptions.HOST;
+import static dev.modelsync.api.ApiOptions.HTTP_INSTANCES;
+import static dev.modelsync.api.ApiOptions.INFER_THREADS;
+import static dev.modelsync.api.ApiOptions.INLINE_MAX_MICROS;
+import static dev.modelsync.api.ApiOptions.INSTANCE_ID;
+import static dev.modelsync.api.ApiOptions.KEEP_VERSIONS;
+import static dev.modelsync.api.ApiOptions.LOAD_THREADS;
+import static dev.modelsync.api.ApiOptions.MAX_BODY_BYTES;
+import static dev.modelsync.api.ApiOptions.MAX_BUFFERED_BYTES;
+import static dev.modelsync.api.ApiOptions.MAX_IN_FLIGHT;
+import static dev.modelsync.api.ApiOptions.MAX_TENSOR_BYTES;
+import static dev.modelsync.api.ApiOptions.OPTIONS;
+import static dev.modelsync.api.ApiOptions.ORT_INTRA_OP_THREADS;
+import static dev.modelsync.api.ApiOptions.PORT;
+import static dev.modelsync.api.ApiOptions.REQUEST_TIMEOUT_MS;
+import static dev.modelsync.api.ApiOptions.ROLLOUT;
+import static dev.modelsync.api.ApiOptions.STATUS_TOPIC;
+import static dev.modelsync.api.ApiOptions.STORE_DIR;
+
 import dev.modelsync.api.catalog.GateMode;
 import dev.modelsync.api.catalog.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
-import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
-import dev.modelsync.config.EventKey;
+import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Secret;
 import dev.modelsync.config.Settings;
-import dev.modelsync.events.Topics;
+import dev.modelsync.events.EventKey;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,202 +113,6 @@ public record ApiConfig(
     }
   }
 
-  static final int CORES = Runtime.getRuntime().availableProcessors();
-
-  public static final Option STORE_DIR =
-      Option.optional(
-              "MODELSYNC_STORE_DIR",
-              "store",
-              null,
-              "the store directory the agent writes (a shared volume); required unless"
-                  + " MODELSYNC_ARTIFACT_BASE_URL or MODELSYNC_S3_BUCKET is set")
-          .checked(Check.PATH);
-  public static final Option ARTIFACT_BASE_URL =
-      Option.optional(
-              "MODELSYNC_ARTIFACT_BASE_URL",
-              null,
-              null,
-              "the agent's HTTP address (http://agent:8081): versions the store directory lacks are"
-                  + " fetched from its /artifacts into the cache")
-          .checked(Check.HTTP_URL);
-  public static final Option CACHE_DIR =
-      Option.optional(
-              "MODELSYNC_CACHE_DIR",
-              null,
-              null,
-              "where fetched versions are kept; default a new temporary directory, removed at exit")
-          .checked(Check.PATH);
-  public static final Option CACHE_MAX_BYTES =
-      Option.optional(
-              "MODELSYNC_CACHE_MAX_BYTES",
-              null,
-              String.valueOf(2L << 30),
-              "cache size past which versions this replica no longer serves are evicted")
-          .checked(Check.POSITIVE);
-  public static final Option EVENTS_TOPIC =
-      Option.optional(
-              "MODELSYNC_EVENTS_TOPIC", null, Topics.MODEL_EVENTS, "topic of model.saved/deleted")
-          .checked(Check.TOPIC);
-  public static final Option STATUS_TOPIC =
-      Option.optional(
-              "MODELSYNC_STATUS_TOPIC", null, Topics.MODEL_STATUS, "topic status events go to")
-          .checked(Check.TOPIC);
-  public static final Option HOST =
-      Option.optional(
-              "MODELSYNC_HOST",
-              "host",
-              "0.0.0.0",
-              "address the HTTP and gRPC servers listen on (an IP address or a host name; 127.0.0.1 = this"
-                  + " host only)")
-          .checked(Check.LISTEN_ADDRESS);
-  public static final Option PORT =
-      Option.optional("MODELSYNC_PORT", "port", "8080", "HTTP port; 0 picks a free one")
-          .checked(Check.PORT);
-  public static final Option GRPC_PORT =
-      Option.optional(
-              "MODELSYNC_GRPC_PORT",
-              "grpc-port",
-              "8001",
-              "gRPC port (Open Inference Protocol, inference.GRPCInferenceService); 0 picks a free one")
-          .checked(Check.PORT);
-  public static final Option INSTANCE_ID =
-      Option.optional(
-              "MODELSYNC_INSTANCE_ID",
-              null,
-              null,
-              "replica id in status events and metrics (instance label); default host name")
-          .checked(Check.INSTANCE);
-  public static final Option ADMIN_TOKEN =
-      Option.optional(
-              "MODELSYNC_ADMIN_TOKEN",
-              null,
-              null,
-              "bearer token of admin calls (at least 16 characters); unset = refused")
-          .hidden();
-
-  /** Shorter admin tokens stop the start. */
-  static final int ADMIN_TOKEN_MIN_LENGTH = 16;
-
-  public static final Option KEEP_VERSIONS =
-      Option.optional(
-              "MODELSYNC_KEEP_VERSIONS", null, "2", "loaded versions kept reachable per model")
-          .checked(Check.range(1, 100));
-  public static final Option ORT_INTRA_OP_THREADS =
-      Option.optional(
-              "MODELSYNC_ORT_INTRA_OP_THREADS",
-              null,
-              "1",
-              "ONNX Runtime intra-op threads per session (more threads = slower reloads)")
-          .checked(Check.range(0, 256));
-  public static final Option INFER_THREADS =
-      Option.optional(
-              "MODELSYNC_INFER_THREADS", null, String.valueOf(CORES), "inference worker threads")
-          .checked(Check.range(1, 256));
-  public static final Option LOAD_THREADS =
-      Option.optional("MODELSYNC_LOAD_THREADS", null, "2", "model loading worker threads")
-          .checked(Check.range(1, 64));
-  public static final Option HTTP_INSTANCES =
-      Option.optional(
-              "MODELSYNC_HTTP_INSTANCES", null, String.valueOf(CORES), "HTTP server verticles")
-          .checked(Check.range(1, 256));
-  public static final Option MAX_BODY_BYTES =
-      Option.optional(
-              "MODELSYNC_MAX_BODY_BYTES", null, String.valueOf(16 << 20), "largest request body")
-          .checked(Check.range(1024, Integer.MAX_VALUE));
-  public static final Option MAX_IN_FLIGHT =
-      Option.optional(
-              "MODELSYNC_MAX_IN_FLIGHT",
-              null,
-              "1024",
-              "inference requests admitted at once; more are refused with 503 overloaded")
-          .checked(Check.range(1, 1_000_000));
-  public static final Option MAX_BUFFERED_BYTES =
-      Option.optional(
-              "MODELSYNC_MAX_BUFFERED_BYTES",
-              null,
-              String.valueOf(256 << 20),
-              "request body bytes held at once (counted as they arrive; gRPC messages too, before"
-                  + " they are decoded); a request announcing more than is left is refused with 503"
-                  + " overloaded (gRPC: RESOURCE_EXHAUSTED)")
-          .checked(Check.range(1024, 1L << 40));
-  public static final Option MAX_TENSOR_BYTES =
-      Option.optional(
-              "MODELSYNC_MAX_TENSOR_BYTES",
-              null,
-              String.valueOf(64 << 20),
-              "largest request tensor (elements × element bytes), refused before allocation")
-          .checked(Check.range(1024, 1L << 40));
-  public static final Option REQUEST_TIMEOUT_MS =
-      Option.optional(
-              "MODELSYNC_REQUEST_TIMEOUT_MS",
-              null,
-              "30000",
-              "time to answer a request: 408 if the body is still arriving, else 503")
-          .checked(Check.range(100, 3_600_000));
-
-  public static final Option INLINE_MAX_MICROS =
-      Option.optional(
-              "MODELSYNC_INLINE_MAX_MICROS",
-              null,
-              "100",
-              "a small request (body up to 16 KiB) to a version whose model runs typically take at most"
-                  + " this long runs on the event loop that read it instead of hopping to an inference"
-                  + " thread; 0 = always hop")
-          .checked(Check.range(0, 100_000));
-
-  public static final Option GATE =
-      Option.optional(
-              "MODELSYNC_GATE",
-              null,
-              "off",
-              "off or required: required refuses (model.rejected) a version whose model.json has no"
-                  + " gate")
-          .checked(Check.oneOf("off", "required"));
-
-  public static final Option ROLLOUT =
-      Option.optional(
-              "MODELSYNC_ROLLOUT",
-              null,
-              "instant",
-              "instant, shadow or canary: how a new version replaces the served one when its"
-                  + " model.json names no rollout policy")
-          .checked(Check.oneOf("instant", "shadow", "canary"));
-
-  public static final List<Option> OPTIONS =
-      List.of(
-          KafkaClientConfig.BOOTSTRAP,
-          STORE_DIR,
-          EVENTS_TOPIC,
-          STATUS_TOPIC,
-          HOST,
-          PORT,
-          GRPC_PORT,
-          INSTANCE_ID,
-          ADMIN_TOKEN,
-          KEEP_VERSIONS,
-          ORT_INTRA_OP_THREADS,
-          INFER_THREADS,
-          INLINE_MAX_MICROS,
-          LOAD_THREADS,
-          HTTP_INSTANCES,
-          MAX_BODY_BYTES,
-          MAX_IN_FLIGHT,
-          MAX_BUFFERED_BYTES,
-          MAX_TENSOR_BYTES,
-          REQUEST_TIMEOUT_MS,
-          EventKey.OPTION,
-          ARTIFACT_BASE_URL,
-          ArtifactToken.OPTION,
-          CACHE_DIR,
-          CACHE_MAX_BYTES,
-          GATE,
-          ROLLOUT,
-          BucketConfig.BUCKET,
-          BucketConfig.ENDPOINT,
-          BucketConfig.REGION,
-          BucketConfig.PATH_STYLE,
-          BucketConfig.PREFIX);
-
   public ApiConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(storeDir, STORE_DIR.label());
@@ -318,7 +147,7 @@ public record ApiConfig(
     MAX_IN_FLIGHT.require(maxInFlight);
     MAX_TENSOR_BYTES.require(maxTensorBytes);
     REQUEST_TIMEOUT_MS.require(requestTimeoutMs);
-    Objects.requireNonNull(eventKey, EventKey.OPTION.label());
+    Objects.requireNonNull(eventKey, EventKeySetting.OPTION.label());
     MAX_BUFFERED_BYTES.require(maxBufferedBytes);
     if (maxBufferedBytes < maxBodyBytes) {
       throw new ConfigException(
@@ -357,7 +186,7 @@ public record ApiConfig(
         intValue(s, MAX_IN_FLIGHT),
         s.longValue(MAX_TENSOR_BYTES),
         s.longValue(REQUEST_TIMEOUT_MS),
-        EventKey.from(s),
+        EventKeySetting.from(s),
         new Artifacts(
             Optional.ofNullable(s.optionalString(ARTIFACT_BASE_URL)).map(ApiConfig::url),
             ArtifactToken.from(s),

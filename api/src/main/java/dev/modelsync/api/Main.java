@@ -29,7 +29,7 @@ public final class Main {
     quiet("ai.djl.util.cuda.CudaUtils", "error"); // PyTorch builds: "Failed to detect GPU count"
     Logger log = LoggerFactory.getLogger(Main.class);
     if (Arrays.asList(args).contains("--help")) {
-      log.info("modelsync-api settings:\n{}", Settings.describe(ApiConfig.OPTIONS));
+      log.info("modelsync-api settings:\n{}", Settings.describe(ApiOptions.OPTIONS));
       return;
     }
     ApiConfig config;

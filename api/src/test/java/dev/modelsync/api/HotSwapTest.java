@@ -151,12 +151,12 @@ class HotSwapTest {
   @DisplayName(
       "with MODELSYNC_EVENT_KEY set, only signed events load; artifacts outside the store fail")
   void signedEventsAndStoreEscapes() throws Exception {
-    String secret = "k".repeat(dev.modelsync.config.EventKey.MIN_LENGTH);
+    String secret = "k".repeat(dev.modelsync.events.EventKey.MIN_LENGTH);
     Api api = h.startApi(Map.of("MODELSYNC_EVENT_KEY", secret));
     var signed =
         new dev.modelsync.events.EventCodec(
             java.net.URI.create("/modelsync/test"),
-            java.util.Optional.of(dev.modelsync.config.EventKey.of(secret)));
+            java.util.Optional.of(dev.modelsync.events.EventKey.of(secret)));
     try (LogWatch log = new LogWatch()) {
       h.publish(h.write("unsigned", 1, dev.modelsync.onnx.OnnxModelWriter.affine(1f), null));
       h.publish(h.write("signed", 1, dev.modelsync.onnx.OnnxModelWriter.affine(2f), null), signed);

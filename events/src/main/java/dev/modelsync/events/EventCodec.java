@@ -1,7 +1,6 @@
 package dev.modelsync.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelsync.config.EventKey;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonCloudEventData;
@@ -113,7 +112,7 @@ public final class EventCodec {
       EventSigner.Verification verification = signer.get().verify(event);
       if (!verification.valid()) {
         throw new EventDecodingException(
-            "refused: " + verification.reason() + " (" + EventKey.OPTION.env() + " is set)");
+            "refused: " + verification.reason() + " (" + EventKey.ENV + " is set)");
       }
     }
     if (event.getData() == null) {

@@ -1,6 +1,5 @@
 package dev.modelsync.events;
 
-import dev.modelsync.config.EventKey;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;

@@ -2,7 +2,6 @@ package dev.modelsync.events;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.modelsync.config.EventKey;
 import java.net.URI;
 import java.util.Optional;
 

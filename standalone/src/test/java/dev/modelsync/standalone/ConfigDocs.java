@@ -1,7 +1,7 @@
 package dev.modelsync.standalone;
 
 import dev.modelsync.agent.AgentConfig;
-import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.ApiOptions;
 import dev.modelsync.config.Settings;
 
 /**
@@ -26,7 +26,7 @@ public final class ConfigDocs {
     System.out.println("**Agent** (`java -jar agent/target/modelsync-agent.jar`):\n");
     System.out.println(Settings.describe(AgentConfig.OPTIONS));
     System.out.println("**API** (`java -jar api/target/modelsync-api.jar`):\n");
-    System.out.print(Settings.describe(ApiConfig.OPTIONS));
+    System.out.print(Settings.describe(ApiOptions.OPTIONS));
   }
 
   /** Every program's options, by program, as deploy/options.json holds them. */
@@ -34,7 +34,7 @@ public final class ConfigDocs {
     return "{\n\"agent\": "
         + Settings.listing(AgentConfig.OPTIONS)
         + ",\n\"api\": "
-        + Settings.listing(ApiConfig.OPTIONS)
+        + Settings.listing(ApiOptions.OPTIONS)
         + ",\n\"standalone\": "
         + Settings.listing(StandaloneConfig.OPTIONS)
         + "}\n";

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.modelsync.agent.AgentConfig;
-import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.ApiOptions;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Option;
 import dev.modelsync.kafka.EmbeddedKafka;
@@ -48,7 +48,7 @@ class ContainerCommandsIT {
   void composeEnvironmentIsKnown() throws Exception {
     JsonNode compose = resolvedCompose();
     assertKnown(compose, "agent", AgentConfig.OPTIONS);
-    assertKnown(compose, "api", ApiConfig.OPTIONS);
+    assertKnown(compose, "api", ApiOptions.OPTIONS);
   }
 
   @Test

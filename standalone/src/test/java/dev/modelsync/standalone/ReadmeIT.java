@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelsync.agent.AgentConfig;
-import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.ApiOptions;
 import dev.modelsync.config.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ class ReadmeIT {
   @DisplayName("the configuration tables are exactly what the programs read")
   void configTables() throws IOException {
     String readme = Files.readString(README);
-    for (var options : List.of(StandaloneConfig.OPTIONS, AgentConfig.OPTIONS, ApiConfig.OPTIONS)) {
+    for (var options : List.of(StandaloneConfig.OPTIONS, AgentConfig.OPTIONS, ApiOptions.OPTIONS)) {
       String table = Settings.describe(options);
       assertTrue(readme.contains(table), "README lacks this table:\n" + table);
     }

@@ -1,5 +1,6 @@
 package dev.modelsync.agent.watch;
 
+import dev.modelsync.events.Engines;
 import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelNames;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,15 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Layout {
   private static final Logger LOG = LoggerFactory.getLogger(Layout.class);
-
-  /** Model file extensions and the DJL engine each implies. */
-  private static final Map<String, String> ENGINES =
-      Map.of(
-          "onnx", "OnnxRuntime",
-          "pt", "PyTorch",
-          "torchscript", "PyTorch",
-          "json", "XGBoost",
-          "ubj", "XGBoost");
 
   private final Path modelsDir;
   private final Set<Path> reported = ConcurrentHashMap.newKeySet();
@@ -64,9 +55,7 @@ public final class Layout {
     }
     int dot = fileName.lastIndexOf('.');
     // (PIT: "< 0" as "<= 0" is equivalent in use: names starting with '.' are ignored first)
-    return dot < 0
-        ? Optional.empty()
-        : Optional.ofNullable(ENGINES.get(fileName.substring(dot + 1).toLowerCase(Locale.ROOT)));
+    return dot < 0 ? Optional.empty() : Engines.ofExtension(fileName.substring(dot + 1));
   }
 
   /**

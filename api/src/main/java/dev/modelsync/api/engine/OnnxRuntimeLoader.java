@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.onnxruntime.engine.OrtSymbolBlock;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtSession;
+import dev.modelsync.events.Engines;
 import dev.modelsync.events.Manifest;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /** Loads {@code .onnx} files with DJL's ONNX Runtime engine, fully offline. */
 public final class OnnxRuntimeLoader implements ModelLoader {
-  public static final String ENGINE = "OnnxRuntime";
+  public static final String ENGINE = Engines.ONNX_RUNTIME;
   private final int intraOpThreads;
 
   /**
@@ -33,7 +34,7 @@ public final class OnnxRuntimeLoader implements ModelLoader {
 
   @Override
   public Set<String> extensions() {
-    return Set.of("onnx");
+    return Engines.extensionsOf(ENGINE);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.modelsync.api.engine;
 
 import ai.djl.Model;
+import dev.modelsync.events.Engines;
 import dev.modelsync.events.Manifest;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -15,7 +16,7 @@ import java.util.Set;
  * run on zeros of the inputs.
  */
 public final class PyTorchLoader implements ModelLoader {
-  public static final String ENGINE = "PyTorch";
+  public static final String ENGINE = Engines.PYTORCH;
   static final String ARTIFACTS =
       "ai.djl.pytorch:pytorch-engine, ai.djl.pytorch:pytorch-jni and"
           + " ai.djl.pytorch:pytorch-native-cpu (classifier linux-x86_64)";
@@ -45,7 +46,7 @@ public final class PyTorchLoader implements ModelLoader {
 
   @Override
   public Set<String> extensions() {
-    return Set.of("pt", "torchscript");
+    return Engines.extensionsOf(ENGINE);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.modelsync.api.engine;
 
 import ai.djl.Model;
+import dev.modelsync.events.Engines;
 import dev.modelsync.events.Manifest;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.Set;
  * (or {@code [-1, k]} for k values per row), from a probe run.
  */
 public final class XGBoostLoader implements ModelLoader {
-  public static final String ENGINE = "XGBoost";
+  public static final String ENGINE = Engines.XGBOOST;
   static final String ARTIFACTS = "ai.djl.ml.xgboost:xgboost";
 
   @Override
@@ -26,7 +27,7 @@ public final class XGBoostLoader implements ModelLoader {
 
   @Override
   public Set<String> extensions() {
-    return Set.of("json", "ubj");
+    return Engines.extensionsOf(ENGINE);
   }
 
   /** Any number: inputs go into XGBoost's DMatrix as FP32. */
@@ -54,7 +55,7 @@ public final class XGBoostLoader implements ModelLoader {
       if (inputs.isEmpty()) {
         inputs = List.of(new TensorInfo("input", "FP32", new long[] {-1, features}));
       }
-      Signatures.requireTypes(inputs, "input", TYPES, "XGBoost");
+      Signatures.requireTypes(inputs, "input", TYPES, ENGINE);
       DjlModel loaded =
           new DjlModel(
               model, "xgboost", DjlModel.Flavor.XGBOOST, inputs, Signatures.outputs(manifest));

@@ -1,9 +1,9 @@
 package dev.modelsync.api.events;
 
 import dev.modelsync.api.catalog.StatusSink;
-import dev.modelsync.config.EventKey;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.publish.Outbox;
 import dev.modelsync.agent.publish.Publisher;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Turns file changes into published versions. Everything here runs on one thread, the sync
  * executor, which owns the trackers and the ledger; other threads only hand it work.
  */
-final class Synchronizer {
+public final class Synchronizer {
   private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
 
   private final Layout layout;
@@ -51,7 +51,7 @@ final class Synchronizer {
   private final Ledger ledger;
   private final long quietMs;
   private final ScheduledExecutorService executor;
-  private final AgentMetrics metrics;
+  private final SyncMetrics metrics;
   private final StoreHealth storeHealth;
   private final Acknowledger acknowledger;
   private Outbox publisher;
@@ -62,13 +62,13 @@ final class Synchronizer {
   /** Milliseconds for the quiet period; the wall clock but in tests. */
   private final LongSupplier clock;
 
-  Synchronizer(
+  public Synchronizer(
       Layout layout,
       Snapshotter snapshotter,
       Ledger ledger,
       long quietMs,
       ScheduledExecutorService executor,
-      AgentMetrics metrics,
+      SyncMetrics metrics,
       StoreHealth storeHealth,
       DiskWorker disk,
       LongSupplier clock,
@@ -97,17 +97,17 @@ final class Synchronizer {
   }
 
   /** Where the publisher reports acknowledgements and failures. */
-  Publisher.Listener publishListener() {
+  public Publisher.Listener publishListener() {
     return acknowledger;
   }
 
-  void publishWith(Outbox publisher) {
+  public void publishWith(Outbox publisher) {
     this.publisher = publisher;
     committer.publishWith(publisher);
   }
 
   /** Also hands every queued {@code model.saved} to {@code listener} (on the sync thread). */
-  void onQueued(Consumer<ModelSaved> listener) {
+  public void onQueued(Consumer<ModelSaved> listener) {
     committer.onQueued(listener);
   }
 
@@ -115,22 +115,22 @@ final class Synchronizer {
    * The digest of a version that is complete in the store and saved, not deleted (its {@code
    * model.saved} queued or published); safe from any thread.
    */
-  Optional<String> liveDigest(String model, long version) {
+  public Optional<String> liveDigest(String model, long version) {
     return view.liveDigest(model, version);
   }
 
   /** From any thread: a path under the models directory changed. */
-  void changed(Path path) {
+  public void changed(Path path) {
     run(() -> router.onChange(path));
   }
 
   /** From any thread: look at everything again. */
-  void rescan() {
+  public void rescan() {
     run(router::scanAll);
   }
 
   /** What it sees and what it published, for /models; safe from any thread. */
-  Map<String, Object> view() {
+  public Map<String, Object> view() {
     return view.models();
   }
 

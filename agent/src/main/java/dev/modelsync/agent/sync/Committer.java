@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.publish.Outbox;
 import dev.modelsync.agent.store.Archiver;
@@ -30,7 +30,7 @@ final class Committer {
 
   private final Archiver archiver;
   private final Ledger ledger;
-  private final AgentMetrics metrics;
+  private final SyncMetrics metrics;
   private final StoreHealth storeHealth;
   private final long quietMs;
   private final Rechecks rechecks;
@@ -42,7 +42,7 @@ final class Committer {
   Committer(
       Archiver archiver,
       Ledger ledger,
-      AgentMetrics metrics,
+      SyncMetrics metrics,
       StoreHealth storeHealth,
       long quietMs,
       Rechecks rechecks,

@@ -1,29 +1,22 @@
-package dev.modelsync.config;
+package dev.modelsync.events;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
- * The shared secret that signs model events ({@code MODELSYNC_EVENT_KEY}); every process that
- * produces or consumes model events reads it with {@link #from(Settings)}. It is never printed:
- * {@link #toString()} is redacted and there is no flag, so it does not show in a process list.
+ * The shared secret that signs model events ({@value #ENV}); every process that produces or
+ * consumes model events holds the same one. It is never printed: {@link #toString()} is redacted.
+ * Processes read it from their settings with {@code dev.modelsync.config.EventKeySetting}.
  */
 public final class EventKey {
+  /**
+   * The environment variable that holds the secret (there is no flag: no process list shows it).
+   */
+  public static final String ENV = "MODELSYNC_EVENT_KEY";
+
   /** Shorter secrets are refused; 32 characters carry the 256 bits HMAC-SHA256 can use. */
   public static final int MIN_LENGTH = 32;
-
-  public static final Option OPTION =
-      Option.optional(
-              "MODELSYNC_EVENT_KEY",
-              null,
-              null,
-              "shared secret (at least "
-                  + MIN_LENGTH
-                  + " characters) that signs model events; when set, unsigned or badly signed"
-                  + " events are refused")
-          .hidden();
 
   private final byte[] secret;
 
@@ -34,27 +27,19 @@ public final class EventKey {
   /**
    * The key from its text.
    *
-   * @throws ConfigException naming {@code MODELSYNC_EVENT_KEY} if it is shorter than {@link
+   * @throws IllegalArgumentException naming {@value #ENV} if it is shorter than {@link
    *     #MIN_LENGTH}; the message never contains the value
    */
   public static EventKey of(String secret) {
     if (secret == null || secret.length() < MIN_LENGTH) {
-      throw new ConfigException(
-          OPTION.label()
+      throw new IllegalArgumentException(
+          ENV
               + " must be at least "
               + MIN_LENGTH
               + " characters, got "
               + (secret == null ? 0 : secret.length()));
     }
     return new EventKey(secret.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * The key if {@code MODELSYNC_EVENT_KEY} is set; empty means events are neither signed nor
-   * checked.
-   */
-  public static Optional<EventKey> from(Settings settings) {
-    return Optional.ofNullable(settings.optionalString(OPTION)).map(EventKey::of);
   }
 
   /** A copy of the secret's UTF-8 bytes, the HMAC key. */

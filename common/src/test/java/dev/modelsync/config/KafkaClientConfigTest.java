@@ -2,8 +2,10 @@ package dev.modelsync.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.events.EventKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,13 +56,26 @@ class KafkaClientConfigTest {
   @Test
   @DisplayName("MODELSYNC_EVENT_KEY is optional, read from the environment only, never from a flag")
   void eventKeyOption() {
-    assertEquals(
-        Optional.empty(), EventKey.from(Settings.parse(List.of(EventKey.OPTION), Map.of())));
+    List<Option> options = List.of(EventKeySetting.OPTION);
+    assertEquals(Optional.empty(), EventKeySetting.from(Settings.parse(options, Map.of())));
     String secret = "x".repeat(40);
-    var key =
-        EventKey.from(
-            Settings.parse(List.of(EventKey.OPTION), Map.of("MODELSYNC_EVENT_KEY", secret)));
+    var key = EventKeySetting.from(Settings.parse(options, Map.of("MODELSYNC_EVENT_KEY", secret)));
     assertEquals(Optional.of(EventKey.of(secret)), key);
-    assertEquals(null, EventKey.OPTION.flag());
+    assertEquals(null, EventKeySetting.OPTION.flag());
+    assertEquals(EventKey.ENV, EventKeySetting.OPTION.env());
+  }
+
+  @Test
+  @DisplayName("a short MODELSYNC_EVENT_KEY is a start-up error naming the variable, not the value")
+  void shortEventKey() {
+    String secret = "short-secret-value";
+    var e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                EventKeySetting.from(
+                    Settings.parse(
+                        List.of(EventKeySetting.OPTION), Map.of("MODELSYNC_EVENT_KEY", secret))));
+    assertEquals("MODELSYNC_EVENT_KEY must be at least 32 characters, got 18", e.getMessage());
   }
 }

@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.store.Archiver;
 import dev.modelsync.agent.store.Ledger;
@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * thread, so start-up does not wait for it (about a second). Nothing is published and the models
  * directory and the store are not touched.
  */
-final class WarmUp {
+public final class WarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
   static final int ROUNDS = 200;
 
   private WarmUp() {}
 
-  static void run(EventCodec codec, long quietMs) {
+  public static void run(EventCodec codec, long quietMs) {
     long started = System.nanoTime();
     Path root = null;
     try {

@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.agent.store.DiskWorker;
@@ -23,14 +23,14 @@ final class Acknowledger implements Publisher.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
 
   private final Ledger ledger;
-  private final AgentMetrics metrics;
+  private final SyncMetrics metrics;
   private final DiskWorker disk;
   private final Consumer<Runnable> onSyncThread;
   private final Function<String, Tracker> trackerOf;
 
   Acknowledger(
       Ledger ledger,
-      AgentMetrics metrics,
+      SyncMetrics metrics,
       DiskWorker disk,
       Consumer<Runnable> onSyncThread,
       Function<String, Tracker> trackerOf) {

@@ -39,7 +39,23 @@ class SettingsTest {
         assertThrows(
             ConfigException.class,
             () -> Settings.parse(ALL, Map.of("MODELSYNC_PORT", "70000")).port(PORT));
-    assertTrue(e.getMessage().contains("0 to 65535"), e.getMessage());
+    assertEquals(
+        "MODELSYNC_PORT (--port) must be a whole number from 0 to 65535, got '70000'",
+        e.getMessage());
+    e =
+        assertThrows(
+            ConfigException.class,
+            () -> Settings.parse(ALL, Map.of("MODELSYNC_PORT", "-1")).port(PORT));
+    assertEquals(
+        "MODELSYNC_PORT (--port) must be a whole number from 0 to 65535, got '-1'", e.getMessage());
+    assertEquals(0, Settings.parse(ALL, Map.of("MODELSYNC_PORT", "0")).port(PORT));
+    assertEquals(65535, Settings.parse(ALL, Map.of("MODELSYNC_PORT", "65535")).port(PORT));
+    e =
+        assertThrows(
+            ConfigException.class,
+            () -> Settings.parse(ALL, Map.of("MODELSYNC_PORT", "0")).positiveLong(PORT));
+    assertEquals("MODELSYNC_PORT (--port) must be a whole number from 1, got '0'", e.getMessage());
+    assertEquals(1, Settings.parse(ALL, Map.of("MODELSYNC_PORT", "1")).positiveLong(PORT));
     e = assertThrows(ConfigException.class, () -> Settings.parse(ALL, Map.of(), "--nope", "1"));
     assertTrue(e.getMessage().contains("unknown flag --nope"), e.getMessage());
     e =

@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.store.StateRecovery;
 import dev.modelsync.agent.watch.Layout;
@@ -17,7 +17,7 @@ import java.util.Map;
  * next save is compared with, and numbered above, the stored versions), else the version directory,
  * which is gone and whose deletion is then published again (consumers take it as a duplicate).
  */
-final class StateSources implements StateRecovery.Sources {
+public final class StateSources implements StateRecovery.Sources {
   private final Layout layout;
   private Map<String, String> singleFiles;
 
@@ -25,7 +25,7 @@ final class StateSources implements StateRecovery.Sources {
     this.layout = layout;
   }
 
-  static StateRecovery.Sources of(Layout layout) {
+  public static StateRecovery.Sources of(Layout layout) {
     return new StateSources(layout);
   }
 

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * The bearer token that guards the agent's {@code GET /artifacts/...} ({@code
- * MODELSYNC_ARTIFACT_TOKEN}): the agent requires it, api replicas send it. Like {@link EventKey} it
- * has no flag and a redacted {@link #toString()}, so it shows neither in a process list nor a log.
+ * MODELSYNC_ARTIFACT_TOKEN}): the agent requires it, api replicas send it. Like {@link
+ * dev.modelsync.events.EventKey} it has no flag and a redacted {@link #toString()}, so it shows
+ * neither in a process list nor a log.
  */
 public final class ArtifactToken {
   /** Shorter tokens are refused. */

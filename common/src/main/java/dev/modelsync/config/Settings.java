@@ -87,20 +87,14 @@ public final class Settings {
     return values.getOrDefault(option.env(), option.defaultValue());
   }
 
+  /** The value as a port, what {@link Check#PORT} accepts (0 to 65535). */
   public int port(Option option) {
-    long port = longValue(option);
-    if (port < 0 || port > 65535) {
-      throw new ConfigException(option.label() + " must be a port from 0 to 65535, got " + port);
-    }
-    return (int) port;
+    return (int) Check.PORT.require(option, longValue(option));
   }
 
+  /** The value as a whole number from 1, what {@link Check#POSITIVE} accepts. */
   public long positiveLong(Option option) {
-    long v = longValue(option);
-    if (v <= 0) {
-      throw new ConfigException(option.label() + " must be a positive number, got " + v);
-    }
-    return v;
+    return Check.POSITIVE.require(option, longValue(option));
   }
 
   public long longValue(Option option) {

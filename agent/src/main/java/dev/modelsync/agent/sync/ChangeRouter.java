@@ -1,4 +1,4 @@
-package dev.modelsync.agent;
+package dev.modelsync.agent.sync;
 
 import dev.modelsync.agent.watch.Layout;
 import dev.modelsync.agent.watch.SaveUnit;
