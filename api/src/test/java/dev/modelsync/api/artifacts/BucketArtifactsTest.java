@@ -83,8 +83,9 @@ class BucketArtifactsTest {
         "OnnxRuntime",
         files,
         model + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
-        Instant.now());
+        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null),
+        Instant.now(),
+        null);
   }
 
   /** Puts the files as the agent does; the manifest object last unless {@code manifest} is off. */

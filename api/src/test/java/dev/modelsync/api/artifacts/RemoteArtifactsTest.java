@@ -73,8 +73,9 @@ class RemoteArtifactsTest {
         "OnnxRuntime",
         files,
         model + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
-        Instant.now());
+        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null),
+        Instant.now(),
+        null);
   }
 
   private RemoteArtifacts source(long maxBytes, RemoteArtifacts.InUse inUse) throws Exception {
@@ -173,7 +174,8 @@ class RemoteArtifactsTest {
               saved.files(),
               saved.artifact(),
               saved.manifest(),
-              saved.savedAt());
+              saved.savedAt(),
+              null);
       e = assertThrows(ModelLoadException.class, () -> source.fetch(lying));
       assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
       assertEquals(List.of(), cacheEntries());
