@@ -164,68 +164,6 @@ public record AgentConfig(
     }
   }
 
-  /** Uploading to no bucket. */
-  public AgentConfig(
-      Path modelsDir,
-      Path storeDir,
-      KafkaClientConfig kafka,
-      String eventsTopic,
-      int port,
-      String host,
-      long quietMs,
-      long rescanMs,
-      long healthMs,
-      String instanceId,
-      Optional<EventKey> eventKey,
-      Optional<ArtifactToken> artifactToken,
-      WatchMode watch) {
-    this(
-        modelsDir,
-        storeDir,
-        kafka,
-        eventsTopic,
-        port,
-        host,
-        quietMs,
-        rescanMs,
-        healthMs,
-        instanceId,
-        eventKey,
-        artifactToken,
-        watch,
-        Optional.empty());
-  }
-
-  /** With {@code MODELSYNC_WATCH=auto}. */
-  public AgentConfig(
-      Path modelsDir,
-      Path storeDir,
-      KafkaClientConfig kafka,
-      String eventsTopic,
-      int port,
-      String host,
-      long quietMs,
-      long rescanMs,
-      long healthMs,
-      String instanceId,
-      Optional<EventKey> eventKey,
-      Optional<ArtifactToken> artifactToken) {
-    this(
-        modelsDir,
-        storeDir,
-        kafka,
-        eventsTopic,
-        port,
-        host,
-        quietMs,
-        rescanMs,
-        healthMs,
-        instanceId,
-        eventKey,
-        artifactToken,
-        WatchMode.AUTO);
-  }
-
   /** Reads the environment, overridden by flags; a bad value is a {@link ConfigException}. */
   public static AgentConfig from(Map<String, String> env, String... args) {
     Settings settings = Settings.parse(OPTIONS, env, args);

@@ -91,18 +91,6 @@ public record ApiConfig(
       Optional<Path> cacheDir,
       long cacheMaxBytes,
       Optional<BucketConfig> bucket) {
-    public static final Artifacts NONE =
-        new Artifacts(Optional.empty(), Optional.empty(), Optional.empty(), 1L << 31);
-
-    /** Without a bucket. */
-    public Artifacts(
-        Optional<URI> baseUrl,
-        Optional<ArtifactToken> token,
-        Optional<Path> cacheDir,
-        long cacheMaxBytes) {
-      this(baseUrl, token, cacheDir, cacheMaxBytes, Optional.empty());
-    }
-
     public Artifacts {
       Objects.requireNonNull(baseUrl, ARTIFACT_BASE_URL.label());
       Objects.requireNonNull(token, ArtifactToken.OPTION.label());

@@ -58,8 +58,9 @@ class BatchCapTest {
               "Counting",
               List.of(new ModelSaved.FileEntry("model.count", 8, "")),
               "wide/1",
-              new Manifest("Counting", "model.count", null, null, null, null),
-              Instant.now()));
+              new Manifest("Counting", "model.count", null, null, null, null, null, null),
+              Instant.now(),
+              null));
       Harness.eventually("wide loaded", () -> infer(h, api).statusCode() == 200);
       // 32 connections at once (the default pool holds 5), so requests queue behind a run
       WebClient client =

@@ -50,7 +50,8 @@ class EnginesServeTest {
             List.of(new ModelSaved.FileEntry(file, bytes.length, "")),
             name + "/" + version,
             manifest,
-            Instant.now()));
+            Instant.now(),
+            null));
   }
 
   JsonObject metadata(Api api, String model) throws Exception {
@@ -140,7 +141,7 @@ class EnginesServeTest {
     assertEquals("input", meta.getJsonArray("inputs").getJsonObject(0).getString("name"));
     assertEquals(1, meta.getJsonArray("outputs").size());
 
-    Manifest tf = new Manifest("TensorFlow", "saved_model.pb", null, null, null, null);
+    Manifest tf = new Manifest("TensorFlow", "saved_model.pb", null, null, null, null, null, null);
     save(
         "tf",
         1,

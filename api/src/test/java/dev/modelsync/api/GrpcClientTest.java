@@ -93,8 +93,9 @@ class GrpcClientTest {
               HeldLoader.ENGINE,
               saved.files(),
               saved.artifact(),
-              new Manifest(HeldLoader.ENGINE, "model.onnx", null, null, null, null),
-              saved.savedAt()));
+              new Manifest(HeldLoader.ENGINE, "model.onnx", null, null, null, null, null, null),
+              saved.savedAt(),
+              null));
       Harness.eventually("api ready", limited::isReady);
       Harness.eventually(
           "held loaded",

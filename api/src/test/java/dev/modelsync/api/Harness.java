@@ -168,8 +168,9 @@ final class Harness implements AutoCloseable {
         "OnnxRuntime",
         List.of(new ModelSaved.FileEntry("model.onnx", onnx.length, "")),
         name + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
-        Instant.now());
+        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null),
+        Instant.now(),
+        null);
   }
 
   void delete(String name, long version, String digest) throws Exception {

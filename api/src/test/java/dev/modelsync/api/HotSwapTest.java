@@ -185,7 +185,8 @@ class HotSwapTest {
             ok.files(),
             "../escape/1",
             ok.manifest(),
-            ok.savedAt());
+            ok.savedAt(),
+            null);
     h.publish(escaping, signed);
     var failed =
         h.awaitStatus(

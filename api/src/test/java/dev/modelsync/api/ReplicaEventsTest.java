@@ -71,7 +71,8 @@ class ReplicaEventsTest {
             lin.files(),
             "lin/2",
             lin.manifest(),
-            lin.savedAt()));
+            lin.savedAt(),
+            null));
     var failed =
         h.awaitStatus(
             "fraud refused",

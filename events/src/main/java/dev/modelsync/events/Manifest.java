@@ -33,29 +33,6 @@ public record Manifest(
 
   public static final String FILE_NAME = "model.json";
 
-  /** A manifest without a gate. */
-  public Manifest(
-      String engine,
-      String file,
-      List<TensorSpec> inputs,
-      List<TensorSpec> outputs,
-      List<ExampleTensor> example,
-      Map<String, Object> metadata) {
-    this(engine, file, inputs, outputs, example, metadata, null, null);
-  }
-
-  /** A manifest with the api's default rollout. */
-  public Manifest(
-      String engine,
-      String file,
-      List<TensorSpec> inputs,
-      List<TensorSpec> outputs,
-      List<ExampleTensor> example,
-      Map<String, Object> metadata,
-      Gate gate) {
-    this(engine, file, inputs, outputs, example, metadata, gate, null);
-  }
-
   public Manifest {
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     outputs = outputs == null ? List.of() : List.copyOf(outputs);

@@ -35,7 +35,10 @@ public record ModelSaved(
     @JsonInclude(JsonInclude.Include.NON_NULL) String objectLocation)
     implements ModelEvent {
 
-  /** A version in the store and in no bucket. */
+  /**
+   * A version in the store and in no bucket. Kept only for GateTest and RolloutTest (api), which
+   * were being edited when the other call sites moved to the full form; delete it with theirs.
+   */
   public ModelSaved(
       String model,
       long version,

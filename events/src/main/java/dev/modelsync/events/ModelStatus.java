@@ -61,7 +61,7 @@ public record ModelStatus(
     mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
   }
 
-  /** A status without rollout measures. */
+  /** A status without rollout measures. Kept while api catalog/StatusReports uses it. */
   public ModelStatus(
       String type,
       String model,
@@ -87,7 +87,7 @@ public record ModelStatus(
         null);
   }
 
-  /** A status without mismatches. */
+  /** A status without mismatches. Kept while api catalog/StatusReports uses it. */
   public ModelStatus(
       String type,
       String model,

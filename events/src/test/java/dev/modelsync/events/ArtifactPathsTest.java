@@ -114,6 +114,7 @@ class ArtifactPathsTest {
         List.of(new ModelSaved.FileEntry(file, 5, "ab")),
         artifact,
         null,
-        Instant.EPOCH);
+        Instant.EPOCH,
+        null);
   }
 }

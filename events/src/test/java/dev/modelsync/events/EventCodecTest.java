@@ -28,7 +28,9 @@ class EventCodecTest {
             List.of(
                 new Manifest.ExampleTensor(
                     "input", "FP32", List.of(1L, 4L), List.of(1.0, 2.0, 3.0, 4.0))),
-            Map.of("accuracy", 0.97));
+            Map.of("accuracy", 0.97),
+            null,
+            null);
     return new ModelSaved(
         "iris",
         3,
@@ -38,7 +40,8 @@ class EventCodecTest {
         List.of(new ModelSaved.FileEntry("model.onnx", 1234, "b".repeat(64))),
         "iris/3",
         manifest,
-        Instant.parse("2026-11-22T10:15:30.123Z"));
+        Instant.parse("2026-11-22T10:15:30.123Z"),
+        null);
   }
 
   @Test

@@ -59,7 +59,9 @@ class EventSignerTest {
                 "note",
                 "\u2603 tab\t newline\n quote\" slash\\ emoji \uD83D\uDE00",
                 "nested",
-                Map.of("list", List.of(1, 2.5f, "x"))));
+                Map.of("list", List.of(1, 2.5f, "x"))),
+            null,
+            null);
     ModelSaved saved =
         new ModelSaved(
             "iris",
@@ -70,7 +72,8 @@ class EventSignerTest {
             List.of(),
             "iris/1",
             manifest,
-            Instant.parse("2026-11-22T10:15:30.123456789Z"));
+            Instant.parse("2026-11-22T10:15:30.123456789Z"),
+            null);
     assertEquals(saved.digest(), ((ModelSaved) signing.decode(signing.encode(saved))).digest());
   }
 

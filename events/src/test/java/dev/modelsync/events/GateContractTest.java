@@ -45,14 +45,16 @@ class GateContractTest {
             base.files(),
             base.artifact(),
             m,
-            base.savedAt());
+            base.savedAt(),
+            null);
     assertEquals(saved, codec.decode(codec.encode(saved)));
   }
 
   @Test
   @DisplayName("a manifest without a gate writes no gate field")
   void noGate() throws Exception {
-    JsonNode json = mapper.valueToTree(new Manifest("OnnxRuntime", null, null, null, null, null));
+    JsonNode json =
+        mapper.valueToTree(new Manifest("OnnxRuntime", null, null, null, null, null, null, null));
     assertFalse(json.has("gate"), json.toString());
   }
 

@@ -90,7 +90,8 @@ public final class Archiver {
             staged.files(),
             unit.model() + "/" + version,
             manifest,
-            savedAt));
+            savedAt,
+            null));
   }
 
   /** Copies a unit's files through a {@link SourceTree}; a unit gone or linked has changed. */
@@ -140,7 +141,7 @@ public final class Archiver {
       engine = Layout.engineOf(baseName(file)).orElse(null);
     }
     return m == null
-        ? new Manifest(engine, file, null, null, null, null)
+        ? new Manifest(engine, file, null, null, null, null, null, null)
         : new Manifest(
             engine,
             file,

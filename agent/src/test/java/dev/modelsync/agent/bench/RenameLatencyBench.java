@@ -3,6 +3,7 @@ package dev.modelsync.agent.bench;
 import dev.modelsync.agent.Agent;
 import dev.modelsync.agent.AgentConfig;
 import dev.modelsync.agent.publish.Publisher;
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.Topics;
 import dev.modelsync.kafka.EmbeddedKafka;
@@ -65,6 +66,8 @@ public final class RenameLatencyBench {
               2000,
               "bench",
               Optional.empty(),
+              Optional.empty(),
+              WatchMode.AUTO,
               Optional.empty());
       createTopic(kafka.bootstrapServers(), config.eventsTopic());
       Agent agent = get(Agent.start(vertx, config));

@@ -82,7 +82,7 @@ class UploaderTest {
         "OnnxRuntime",
         entries,
         model + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
+        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null),
         Instant.now());
   }
 

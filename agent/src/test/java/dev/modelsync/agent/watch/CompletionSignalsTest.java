@@ -20,7 +20,7 @@ class CompletionSignalsTest {
   private static final FileStat JSON = new FileStat("model.json", 40, 2, false);
   private static final FileStat TMP = new FileStat("model.onnx.tmp", 10, 3, true);
   private static final Manifest MANIFEST =
-      new Manifest("OnnxRuntime", "model.onnx", null, null, null, null);
+      new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null);
 
   private static Observation obs(Signal signal, FileStat... files) {
     return new Observation(List.of(files), ManifestState.ABSENT, null, false, signal);

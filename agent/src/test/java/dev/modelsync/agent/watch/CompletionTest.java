@@ -16,7 +16,7 @@ class CompletionTest {
   private static final FileStat JSON = new FileStat("model.json", 40, 2, false);
   private static final FileStat TMP = new FileStat("model.onnx.tmp", 10, 3, true);
   private static final Manifest MANIFEST =
-      new Manifest("OnnxRuntime", "model.onnx", null, null, null, null);
+      new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null);
 
   private static Observation obs(List<FileStat> files, ManifestState state, boolean renamed) {
     return new Observation(files, state, state == ManifestState.VALID ? MANIFEST : null, renamed);
@@ -79,7 +79,7 @@ class CompletionTest {
         new Observation(
             List.of(file, JSON),
             ManifestState.VALID,
-            new Manifest("XGBoost", "weights.bin", null, null, null, null),
+            new Manifest("XGBoost", "weights.bin", null, null, null, null, null, null),
             false);
     assertEquals(Kind.COMPLETE, Completion.decide(o, 0, QUIET).kind());
   }

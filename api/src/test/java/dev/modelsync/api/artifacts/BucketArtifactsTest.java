@@ -9,7 +9,6 @@ import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.Json;
-import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import dev.modelsync.events.ObjectLocation;
@@ -18,9 +17,7 @@ import dev.modelsync.s3.S3Calls;
 import dev.modelsync.s3.S3Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -65,26 +62,7 @@ class BucketArtifactsTest {
 
   /** A version of two files written to the store directory; its event names no location yet. */
   private ModelSaved version(String model, long version, byte[] onnx) throws Exception {
-    Path dir = Files.createDirectories(store.resolve(model).resolve(Long.toString(version)));
-    Files.write(dir.resolve("model.onnx"), onnx);
-    Files.createDirectories(dir.resolve("extra"));
-    Files.writeString(dir.resolve("extra/notes.txt"), "notes of " + version);
-    List<FileEntry> files = new ArrayList<>();
-    for (String name : Digests.listFiles(dir)) {
-      byte[] bytes = Files.readAllBytes(dir.resolve(name));
-      String sha = HexFormat.of().formatHex(Digests.sha256().digest(bytes));
-      files.add(new FileEntry(name, bytes.length, sha));
-    }
-    return new ModelSaved(
-        model,
-        version,
-        Digests.ofDirectory(dir),
-        onnx.length,
-        "OnnxRuntime",
-        files,
-        model + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
-        Instant.now());
+    return StoreVersions.write(store, model, version, onnx);
   }
 
   /** Puts the files as the agent does; the manifest object last unless {@code manifest} is off. */

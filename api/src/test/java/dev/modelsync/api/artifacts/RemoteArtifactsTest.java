@@ -9,16 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.events.Digests;
-import dev.modelsync.events.Manifest;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelSaved.FileEntry;
 import dev.modelsync.onnx.OnnxModelWriter;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -55,26 +52,7 @@ class RemoteArtifactsTest {
 
   /** Writes a version into the fake agent's directory and returns its event. */
   private ModelSaved version(String model, long version, byte[] onnx) throws Exception {
-    Path dir = Files.createDirectories(store.resolve(model).resolve(Long.toString(version)));
-    Files.write(dir.resolve("model.onnx"), onnx);
-    Files.createDirectories(dir.resolve("extra"));
-    Files.writeString(dir.resolve("extra/notes.txt"), "notes of " + version);
-    List<FileEntry> files = new ArrayList<>();
-    for (String name : Digests.listFiles(dir)) {
-      byte[] bytes = Files.readAllBytes(dir.resolve(name));
-      String sha = HexFormat.of().formatHex(Digests.sha256().digest(bytes));
-      files.add(new FileEntry(name, bytes.length, sha));
-    }
-    return new ModelSaved(
-        model,
-        version,
-        Digests.ofDirectory(dir),
-        onnx.length,
-        "OnnxRuntime",
-        files,
-        model + "/" + version,
-        new Manifest("OnnxRuntime", "model.onnx", null, null, null, null),
-        Instant.now());
+    return StoreVersions.write(store, model, version, onnx);
   }
 
   private RemoteArtifacts source(long maxBytes, RemoteArtifacts.InUse inUse) throws Exception {
@@ -173,7 +151,8 @@ class RemoteArtifactsTest {
               saved.files(),
               saved.artifact(),
               saved.manifest(),
-              saved.savedAt());
+              saved.savedAt(),
+              null);
       e = assertThrows(ModelLoadException.class, () -> source.fetch(lying));
       assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
       assertEquals(List.of(), cacheEntries());

@@ -175,7 +175,8 @@ public final class GrpcBenchmark {
             List.of(new ModelSaved.FileEntry("model.onnx", onnx.length, "")),
             name + "/1",
             null,
-            Instant.now());
+            Instant.now(),
+            null);
     producer
         .send(new ProducerRecord<>(Topics.MODEL_EVENTS, name, codec.encode(saved)))
         .get(10, TimeUnit.SECONDS);

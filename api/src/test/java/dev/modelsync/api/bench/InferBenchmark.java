@@ -218,7 +218,8 @@ public final class InferBenchmark {
             List.of(new ModelSaved.FileEntry("model.onnx", onnx.length, "")),
             name + "/" + version,
             null,
-            Instant.now());
+            Instant.now(),
+            null);
     producer
         .send(
             new ProducerRecord<>(

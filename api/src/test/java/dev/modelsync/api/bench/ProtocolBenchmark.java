@@ -174,7 +174,8 @@ public final class ProtocolBenchmark {
             List.of(new ModelSaved.FileEntry("model.onnx", onnx.length, "")),
             name + "/1",
             null,
-            Instant.now());
+            Instant.now(),
+            null);
     EventCodec codec = new EventCodec(URI.create("/modelsync/bench"));
     producer
         .send(

@@ -191,7 +191,8 @@ public final class ShadowBenchmark {
             List.of(new ModelSaved.FileEntry("model.onnx", onnx.length, "")),
             name + "/" + version,
             manifest,
-            Instant.now());
+            Instant.now(),
+            null);
     producer
         .send(
             new ProducerRecord<>(

@@ -52,7 +52,16 @@ class VersionLoaderTest {
 
   static ModelSaved saved(String model, long version, String artifact) {
     return new ModelSaved(
-        model, version, "sha256:x", 1, "OnnxRuntime", List.of(), artifact, null, Instant.EPOCH);
+        model,
+        version,
+        "sha256:x",
+        1,
+        "OnnxRuntime",
+        List.of(),
+        artifact,
+        null,
+        Instant.EPOCH,
+        null);
   }
 
   static LoadedModel declaring(long[] shape) {

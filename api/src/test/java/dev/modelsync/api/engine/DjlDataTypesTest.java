@@ -30,6 +30,8 @@ class DjlDataTypesTest {
         List.of(new Manifest.TensorSpec("input", type, List.of(-1L, 4L))),
         List.of(),
         null,
+        null,
+        null,
         null);
   }
 

@@ -81,7 +81,8 @@ class EnginesTest {
   void torchScriptProbedOutputs() throws Exception {
     Fixtures.write(dir, "m.torchscript", Fixtures.torchscript(1));
     Manifest declared = Fixtures.torchManifest(null);
-    Manifest inputsOnly = new Manifest("PyTorch", null, declared.inputs(), null, null, null);
+    Manifest inputsOnly =
+        new Manifest("PyTorch", null, declared.inputs(), null, null, null, null, null);
     try (LoadedModel m = new PyTorchLoader().load("t", dir, inputsOnly)) {
       assertEquals(List.of(new TensorInfo("output", "FP32", new long[] {-1, 3})), m.outputs());
     }

@@ -31,6 +31,8 @@ public final class Fixtures {
         List.of(new Manifest.TensorSpec("input", "FP32", List.of(-1L, 4L))),
         List.of(new Manifest.TensorSpec("output", "FP32", List.of(-1L, 3L))),
         null,
+        null,
+        null,
         null);
   }
 

@@ -10,9 +10,6 @@ import dev.modelsync.s3.S3Proxy;
 import dev.modelsync.standalone.StandaloneHarness;
 import io.vertx.core.Vertx;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +44,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *   -Dexec.mainClass=dev.modelsync.standalone.bench.BucketFetchBenchmark [-Dexec.args="5"]</pre>
  */
 public final class BucketFetchBenchmark {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration LIMIT = Duration.ofSeconds(180);
   private static final String[] NAMES = {
     "shared store (reads in place)", "agent HTTP (fetch + cache)", "bucket (fetch + cache)"
   };
@@ -114,7 +111,10 @@ public final class BucketFetchBenchmark {
       int version = v;
       List<CompletableFuture<Long>> ready =
           Arrays.stream(ports)
-              .mapToObj(p -> CompletableFuture.supplyAsync(() -> awaitReady(p, name, version)))
+              .mapToObj(
+                  p ->
+                      CompletableFuture.supplyAsync(
+                          () -> ReadyProbe.awaitReady(p, name, version, LIMIT)))
               .toList();
       long[] at = new long[3];
       for (int i = 0; i < 3; i++) {
@@ -152,33 +152,6 @@ public final class BucketFetchBenchmark {
           SaveToServeBenchmark.pct(fetch[i], 50),
           fetch[i][saves - 1]);
     }
-  }
-
-  /** Polls a replica until the version is loaded; returns System.nanoTime() then. */
-  private static long awaitReady(int port, String model, int version) {
-    HttpRequest ready =
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + port
-                        + "/v2/models/"
-                        + model
-                        + "/versions/"
-                        + version
-                        + "/ready"))
-            .build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    try {
-      while (System.nanoTime() < deadline) {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return System.nanoTime();
-        }
-        Thread.sleep(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    throw new IllegalStateException(model + " version " + version + " never loaded on " + port);
   }
 
   /** When each {@code model.saved} reached a consumer (System.nanoTime()), on its own thread. */

@@ -5,12 +5,9 @@ import dev.modelsync.api.ApiConfig;
 import dev.modelsync.onnx.OnnxModelWriter;
 import dev.modelsync.standalone.StandaloneHarness;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +28,7 @@ import java.util.function.IntFunction;
  *   -Dexec.mainClass=dev.modelsync.standalone.bench.RemoteFetchBenchmark [-Dexec.args="20 5"]</pre>
  */
 public final class RemoteFetchBenchmark {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration LIMIT = Duration.ofSeconds(120);
 
   private RemoteFetchBenchmark() {}
 
@@ -96,9 +93,11 @@ public final class RemoteFetchBenchmark {
       long renamed = StandaloneHarness.saveVersion(system.modelsDir(), name, v, onnx);
       int version = v;
       CompletableFuture<Long> shared =
-          CompletableFuture.supplyAsync(() -> awaitReady(ports[0], name, version));
+          CompletableFuture.supplyAsync(
+              () -> ReadyProbe.awaitReady(ports[0], name, version, LIMIT));
       CompletableFuture<Long> fetched =
-          CompletableFuture.supplyAsync(() -> awaitReady(ports[1], name, version));
+          CompletableFuture.supplyAsync(
+              () -> ReadyProbe.awaitReady(ports[1], name, version, LIMIT));
       long sharedAt = shared.get(120, TimeUnit.SECONDS);
       long fetchedAt = fetched.get(120, TimeUnit.SECONDS);
       if (v > warmup) {
@@ -119,32 +118,5 @@ public final class RemoteFetchBenchmark {
           SaveToServeBenchmark.pct(millis[i], 50),
           millis[i][saves - 1]);
     }
-  }
-
-  /** Polls a replica until the version is loaded; returns System.nanoTime() then. */
-  private static long awaitReady(int port, String model, int version) {
-    HttpRequest ready =
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + port
-                        + "/v2/models/"
-                        + model
-                        + "/versions/"
-                        + version
-                        + "/ready"))
-            .build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    try {
-      while (System.nanoTime() < deadline) {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return System.nanoTime();
-        }
-        Thread.sleep(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    throw new IllegalStateException(model + " version " + version + " never loaded on " + port);
   }
 }
