@@ -167,9 +167,9 @@ public record ApiConfig(
             .map(t -> Secret.of(ADMIN_TOKEN, t, ADMIN_TOKEN_MIN_LENGTH)),
         intValue(s, KEEP_VERSIONS),
         intValue(s, ORT_INTRA_OP_THREADS),
-        intValue(s, INFER_THREADS),
+        perCore(s, INFER_THREADS),
         intValue(s, LOAD_THREADS),
-        intValue(s, HTTP_INSTANCES),
+        perCore(s, HTTP_INSTANCES),
         intValue(s, MAX_BODY_BYTES),
         intValue(s, MAX_IN_FLIGHT),
         s.longValue(MAX_TENSOR_BYTES),
@@ -214,6 +214,14 @@ public record ApiConfig(
     } catch (URISyntaxException e) {
       throw new ConfigException(ARTIFACT_BASE_URL.label() + " is not a URL: '" + text + "'");
     }
+  }
+
+  /**
+   * The value, or the number of cores when unset: declared without a default so that the listing,
+   * the README and {@code --help} read the same on every machine.
+   */
+  private static int perCore(Settings s, Option option) {
+    return s.optionalString(option) == null ? ApiOptions.CORES : intValue(s, option);
   }
 
   private static int intValue(Settings s, Option option) {

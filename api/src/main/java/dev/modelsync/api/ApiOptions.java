@@ -106,14 +106,17 @@ public final class ApiOptions {
           .checked(Check.range(0, 256));
   public static final Option INFER_THREADS =
       Option.optional(
-              "MODELSYNC_INFER_THREADS", null, String.valueOf(CORES), "inference worker threads")
+              "MODELSYNC_INFER_THREADS",
+              null,
+              null,
+              "inference worker threads; unset = one per core")
           .checked(Check.range(1, 256));
   public static final Option LOAD_THREADS =
       Option.optional("MODELSYNC_LOAD_THREADS", null, "2", "model loading worker threads")
           .checked(Check.range(1, 64));
   public static final Option HTTP_INSTANCES =
       Option.optional(
-              "MODELSYNC_HTTP_INSTANCES", null, String.valueOf(CORES), "HTTP server verticles")
+              "MODELSYNC_HTTP_INSTANCES", null, null, "HTTP server verticles; unset = one per core")
           .checked(Check.range(1, 256));
   public static final Option MAX_BODY_BYTES =
       Option.optional(

@@ -35,6 +35,14 @@ class ApiConfigTest {
     assertTrue(c.adminToken().isEmpty());
     assertEquals("0.0.0.0", c.host());
     assertEquals(8080, ApiConfig.from(env()).port());
+    // one per core when unset (declared without a default, so the listing is the same everywhere)
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(cores, c.inferThreads());
+    assertEquals(cores, c.httpInstances());
+    ApiConfig set =
+        ApiConfig.from(env("MODELSYNC_INFER_THREADS", "3", "MODELSYNC_HTTP_INSTANCES", "5"));
+    assertEquals(3, set.inferThreads());
+    assertEquals(5, set.httpInstances());
   }
 
   @Test
