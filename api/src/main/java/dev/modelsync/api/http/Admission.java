@@ -58,10 +58,8 @@ public final class Admission {
    * overloaded.
    */
   public Ticket admitReceived(long received) {
-    Ticket ticket = admit(received);
+    Ticket ticket = admit(-1); // a slot only: the bytes are checked and charged in one step below
     if (!ticket.cover(received)) {
-      // only when another request took the rest between admit's check and this charge: a race no
-      // unit test makes (PIT leaves this release uncovered)
       ticket.release();
       throw overBudget();
     }
