@@ -1,8 +1,7 @@
-package dev.modelsync.api;
+package dev.modelsync.api.kafka;
 
 import dev.modelsync.api.catalog.Catalog;
 import dev.modelsync.api.catalog.Deployer;
-import dev.modelsync.api.events.EventConsumer;
 import dev.modelsync.events.ModelEvent;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,14 +12,14 @@ import org.slf4j.LoggerFactory;
  * Feeds the events read from the topic to the deployer: remembered while catching up, applied once
  * live; when caught up, the newest versions are loaded and the api turns ready.
  */
-final class CatalogFeed implements EventConsumer.Listener {
+public final class CatalogFeed implements EventConsumer.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogFeed.class);
 
   private final Deployer deployer;
   private final Catalog catalog;
   private final AtomicBoolean ready;
 
-  CatalogFeed(Deployer deployer, Catalog catalog, AtomicBoolean ready) {
+  public CatalogFeed(Deployer deployer, Catalog catalog, AtomicBoolean ready) {
     this.deployer = deployer;
     this.catalog = catalog;
     this.ready = ready;

@@ -1,4 +1,4 @@
-package dev.modelsync.api.events;
+package dev.modelsync.api.kafka;
 
 import dev.modelsync.api.catalog.StatusSink;
 import dev.modelsync.config.KafkaClientConfig;

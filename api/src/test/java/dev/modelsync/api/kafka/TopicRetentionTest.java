@@ -1,4 +1,4 @@
-package dev.modelsync.api.events;
+package dev.modelsync.api.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
