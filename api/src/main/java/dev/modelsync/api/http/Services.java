@@ -1,7 +1,7 @@
 package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.Catalog;
-import dev.modelsync.api.catalog.RepositoryAdmin;
+import dev.modelsync.api.deploy.RepositoryAdmin;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.config.Secret;

@@ -1,7 +1,7 @@
 package dev.modelsync.api.kafka;
 
 import dev.modelsync.api.catalog.Catalog;
-import dev.modelsync.api.catalog.Deployer;
+import dev.modelsync.api.deploy.Deployer;
 import dev.modelsync.events.ModelEvent;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,6 +1,6 @@
 package dev.modelsync.api.kafka;
 
-import dev.modelsync.api.catalog.StatusSink;
+import dev.modelsync.api.deploy.StatusSink;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventKey;

@@ -1,6 +1,9 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
+import dev.modelsync.api.catalog.Catalog;
+import dev.modelsync.api.catalog.CatalogException;
 import dev.modelsync.api.catalog.CatalogException.Kind;
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.events.ModelPinned;
 import dev.modelsync.events.ModelSaved;
 import io.vertx.core.Future;

@@ -1,7 +1,10 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.modelsync.api.catalog.Catalog;
+import dev.modelsync.api.catalog.CatalogException;
 import dev.modelsync.api.catalog.CatalogException.Kind;
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.ModelPinned;

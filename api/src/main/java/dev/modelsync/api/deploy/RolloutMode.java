@@ -1,4 +1,4 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 import java.util.Locale;
 

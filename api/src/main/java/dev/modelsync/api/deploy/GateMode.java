@@ -1,4 +1,4 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 /**
  * {@code MODELSYNC_GATE}: what the api does with a version whose {@code model.json} has no gate.

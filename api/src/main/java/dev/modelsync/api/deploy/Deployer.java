@@ -1,6 +1,8 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 import dev.modelsync.api.artifacts.ArtifactSource;
+import dev.modelsync.api.catalog.Catalog;
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;

@@ -1,4 +1,4 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;

@@ -1,5 +1,6 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
+import dev.modelsync.api.catalog.CatalogException;
 import dev.modelsync.api.catalog.CatalogException.Kind;
 import dev.modelsync.events.RolloutDecided;
 import dev.modelsync.events.RolloutMeasures;

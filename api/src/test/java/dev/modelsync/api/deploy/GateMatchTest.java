@@ -1,4 +1,4 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
+import dev.modelsync.api.catalog.RolloutTap;
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.api.metrics.RolloutMeters;

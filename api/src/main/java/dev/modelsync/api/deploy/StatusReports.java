@@ -1,5 +1,6 @@
-package dev.modelsync.api.catalog;
+package dev.modelsync.api.deploy;
 
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelSaved;
