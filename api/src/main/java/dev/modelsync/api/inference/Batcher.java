@@ -1,4 +1,4 @@
-package dev.modelsync.api.http;
+package dev.modelsync.api.inference;
 
 import dev.modelsync.api.engine.Batching;
 import dev.modelsync.api.engine.Tensor;
@@ -17,10 +17,9 @@ import java.util.List;
 final class Batcher {
   private Batcher() {}
 
-  static void run(List<InferenceExecutor.Job> drained) {
+  static void run(List<InferenceJob> drained) {
     List<InferenceJob> ready = new ArrayList<>(drained.size());
-    for (InferenceExecutor.Job j : drained) {
-      InferenceJob job = (InferenceJob) j;
+    for (InferenceJob job : drained) {
       long begin = System.nanoTime();
       boolean ok = job.parse();
       job.parsed(begin, ok);

@@ -1,4 +1,4 @@
-package dev.modelsync.api.http;
+package dev.modelsync.api.inference;
 
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -22,15 +22,7 @@ public final class InferenceExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceExecutor.class);
   private static final int MAX_DRAIN = 64;
 
-  /** Work to run off the event loop; {@link #complete()} then runs on {@link #context()}. */
-  public interface Job {
-    Context context();
-
-    /** Runs on the job's context once the inference thread is done with it. */
-    void complete();
-  }
-
-  private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<InferenceJob> queue = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedDeque<Thread> idle = new ConcurrentLinkedDeque<>();
   private final Thread[] threads;
   private volatile boolean running = true;
@@ -44,7 +36,7 @@ public final class InferenceExecutor implements AutoCloseable {
     }
   }
 
-  public void submit(Job job) {
+  void submit(InferenceJob job) {
     if (!running) {
       throw new IllegalStateException("the server is closing");
     }
@@ -56,11 +48,11 @@ public final class InferenceExecutor implements AutoCloseable {
   }
 
   private void work() {
-    List<Job> batch = new ArrayList<>(MAX_DRAIN);
-    Map<Context, List<Job>> byContext = new IdentityHashMap<>();
+    List<InferenceJob> batch = new ArrayList<>(MAX_DRAIN);
+    Map<Context, List<InferenceJob>> byContext = new IdentityHashMap<>();
     Thread self = Thread.currentThread();
     while (running || !queue.isEmpty()) {
-      Job job = queue.poll();
+      InferenceJob job = queue.poll();
       if (job == null) {
         // No spinning: on two cores a spinning inference thread starves the event loops.
         idle.push(self);
@@ -78,14 +70,14 @@ public final class InferenceExecutor implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         LOG.error("Inference jobs failed unexpectedly", e);
       }
-      for (Job j : batch) {
+      for (InferenceJob j : batch) {
         byContext.computeIfAbsent(j.context(), c -> new ArrayList<>()).add(j);
       }
       byContext.forEach(
           (context, jobs) ->
               context.runOnContext(
                   v -> {
-                    for (Job j : jobs) {
+                    for (InferenceJob j : jobs) {
                       j.complete();
                     }
                   }));

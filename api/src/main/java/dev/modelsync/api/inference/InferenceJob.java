@@ -1,4 +1,4 @@
-package dev.modelsync.api.http;
+package dev.modelsync.api.inference;
 
 import dev.modelsync.api.catalog.RolloutTap;
 import dev.modelsync.api.catalog.ServedVersion;
@@ -18,12 +18,12 @@ import java.util.List;
  * its answer; the lease, the in-flight slot and the meters are settled here, once, in {@link
  * #settle}.
  */
-public abstract class InferenceJob implements InferenceExecutor.Job {
+public abstract class InferenceJob {
   /** A request read for a model: inputs in the model's terms, and what the answer needs. */
   public record Parsed(List<Tensor> inputs, List<String> outputs, Object extra) {}
 
   private final Context context;
-  private final Services services;
+  private final InferenceHost host;
   final ServedVersion version;
   private final long started = System.nanoTime();
 
@@ -35,11 +35,11 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   private boolean answered;
 
   /**
-   * @param version leased by {@link Inference#lease} with an in-flight slot; released in settle
+   * @param version leased by {@code Inference.lease} with an in-flight slot; released in settle
    */
-  protected InferenceJob(Context context, Services services, ServedVersion version) {
+  protected InferenceJob(Context context, InferenceHost host, ServedVersion version) {
     this.context = context;
-    this.services = services;
+    this.host = host;
     this.version = version;
     this.tap = version.tap();
   }
@@ -51,10 +51,13 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
   protected abstract void write(ServedVersion version, Parsed request, List<Tensor> outputs)
       throws Exception;
 
-  @Override
+  /** The request's context: {@link #complete()} runs there. */
   public final Context context() {
     return context;
   }
+
+  /** Runs on the job's context once the inference thread is done with it. */
+  public abstract void complete();
 
   protected final ServedVersion version() {
     return version;
@@ -68,7 +71,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
    */
   public final void submit() {
     if (inline()) {
-      services.metrics().ranInline();
+      host.metrics().ranInline();
       try {
         Batcher.run(List.of(this));
       } catch (RuntimeException | Error e) {
@@ -78,7 +81,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
       return;
     }
     try {
-      services.inference().submit(this);
+      host.inference().submit(this);
     } catch (RuntimeException e) {
       failure = e;
       complete();
@@ -94,7 +97,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     long bytes = requestBytes();
     return bytes >= 0
         && bytes <= INLINE_MAX_BYTES
-        && version.<VersionMeters>meters().typicalRunNanos() <= services.inlineMaxNanos()
+        && version.<VersionMeters>meters().typicalRunNanos() <= host.inlineMaxNanos()
         && Context.isOnEventLoopThread()
         && Vertx.currentContext() == context;
   }
@@ -104,7 +107,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
 
   /** Gives back the in-flight slot; HTTP and gRPC hold it, with its bytes, in a ticket. */
   protected void releaseSlot() {
-    services.metrics().inFlight().decrementAndGet();
+    host.metrics().inFlight().decrementAndGet();
   }
 
   /** Bytes of the parsed inputs (8 per BYTES element, as the tensor limit counts them). */
@@ -118,7 +121,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
 
   /** The most input bytes one stacked run may hold: what one request's tensor may. */
   final long stackLimit() {
-    return services.maxTensorBytes();
+    return host.maxTensorBytes();
   }
 
   /** Reads the request; false (with the failure kept for the answer) when it is bad. */
@@ -206,7 +209,7 @@ public abstract class InferenceJob implements InferenceExecutor.Job {
     } else if (failure == null) {
       outcome = Outcome.SUCCESS;
     } else {
-      outcome = HttpErrors.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR;
+      outcome = host.isClientError(failure) ? Outcome.CLIENT_ERROR : Outcome.ERROR;
     }
     meters.record(outcome, started);
     if (tap != null) {
