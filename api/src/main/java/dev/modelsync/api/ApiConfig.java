@@ -27,8 +27,8 @@ import static dev.modelsync.api.ApiOptions.ROLLOUT;
 import static dev.modelsync.api.ApiOptions.STATUS_TOPIC;
 import static dev.modelsync.api.ApiOptions.STORE_DIR;
 
-import dev.modelsync.api.catalog.GateMode;
-import dev.modelsync.api.catalog.RolloutMode;
+import dev.modelsync.api.deploy.GateMode;
+import dev.modelsync.api.deploy.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.ConfigException;

@@ -110,7 +110,7 @@ public final class ServedVersion {
   }
 
   /** Sets or, with null, clears the rollout watching this version. */
-  void tap(RolloutTap tap) {
+  public void tap(RolloutTap tap) {
     this.tap = tap;
   }
 

@@ -12,7 +12,7 @@ import dev.modelsync.api.grpc.oip.ModelInferResponse;
 import dev.modelsync.api.grpc.oip.ModelInferResponse.InferOutputTensor;
 import dev.modelsync.api.http.ApiError;
 import dev.modelsync.api.http.Inference;
-import dev.modelsync.api.http.InferenceJob.Parsed;
+import dev.modelsync.api.inference.InferenceJob.Parsed;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.modelsync.api.http;
 
-import dev.modelsync.api.catalog.RepositoryAdmin;
+import dev.modelsync.api.deploy.RepositoryAdmin;
 import dev.modelsync.events.ModelNames;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -2,7 +2,8 @@ package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Tensor;
-import dev.modelsync.api.http.InferenceJob.Parsed;
+import dev.modelsync.api.inference.InferenceJob;
+import dev.modelsync.api.inference.InferenceJob.Parsed;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,9 @@
 package dev.modelsync.api.http;
 
 import dev.modelsync.api.catalog.Catalog;
-import dev.modelsync.api.catalog.RepositoryAdmin;
+import dev.modelsync.api.deploy.RepositoryAdmin;
+import dev.modelsync.api.inference.InferenceExecutor;
+import dev.modelsync.api.inference.InferenceHost;
 import dev.modelsync.api.metrics.ApiMetrics;
 import dev.modelsync.config.KafkaHealth;
 import dev.modelsync.config.Secret;
@@ -10,10 +12,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the HTTP layer needs from the rest of the server.
+ * What the HTTP layer needs from the rest of the server; also what inference jobs need of it
+ * ({@link InferenceHost}), with this layer's reading of a failure as the client's.
  *
  * @param ready true once the catalog is rebuilt and the latest versions are loaded
- * @param inference the inference threads (see {@link InferenceJob#submit} for what runs inline)
+ * @param inference the inference threads (see {@code InferenceJob.submit} for what runs inline)
  * @param adminToken bearer token of admin calls; empty refuses them all
  * @param maxInFlight inference requests admitted at once; more get 503 overloaded
  * @param liveness null while the process works; else why it cannot recover (liveness 503)
@@ -38,4 +41,10 @@ public record Services(
     long requestTimeoutMs,
     long maxBufferedBytes,
     Supplier<String> liveness,
-    long inlineMaxNanos) {}
+    long inlineMaxNanos)
+    implements InferenceHost {
+  @Override
+  public boolean isClientError(Throwable failure) {
+    return HttpErrors.isClientError(failure);
+  }
+}

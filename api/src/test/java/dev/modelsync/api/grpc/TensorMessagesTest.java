@@ -15,7 +15,7 @@ import dev.modelsync.api.grpc.oip.ModelInferRequest;
 import dev.modelsync.api.grpc.oip.ModelInferRequest.InferInputTensor;
 import dev.modelsync.api.grpc.oip.ModelInferResponse;
 import dev.modelsync.api.http.ApiError;
-import dev.modelsync.api.http.InferenceJob.Parsed;
+import dev.modelsync.api.inference.InferenceJob.Parsed;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
