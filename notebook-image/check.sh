@@ -42,54 +42,29 @@ step "environment of the agent and api services vs. the Java config"
 docker-compose -f compose.yaml --profile observability config > "$TMP/compose.resolved.yaml"
 "$PY" - "$TMP/compose.resolved.yaml" <<'EOF'
 """Every variable the agent and api get must be one their config reads: a typo such as
-MODELSYNC_QUIET_MSS would otherwise be ignored silently. Keep these lists equal to
-AgentConfig.OPTIONS and ApiConfig.OPTIONS (a Java test will check that later); when the Java
-sources are in the checkout they are compared too."""
+MODELSYNC_QUIET_MSS would otherwise be ignored silently. The options the Java code declares are
+listed in deploy/options.json (OptionsListingTest keeps it current)."""
+import json
 import pathlib
 import re
 import sys
 
 import yaml
 
-AGENT = {
-    "MODELSYNC_MODELS_DIR", "MODELSYNC_STORE_DIR", "KAFKA_BOOTSTRAP_SERVERS",
-    "MODELSYNC_EVENTS_TOPIC", "MODELSYNC_AGENT_PORT", "MODELSYNC_QUIET_MS", "MODELSYNC_RESCAN_MS",
-    "MODELSYNC_HEALTH_MS", "MODELSYNC_INSTANCE_ID",
-}
-API = {
-    "KAFKA_BOOTSTRAP_SERVERS", "MODELSYNC_STORE_DIR", "MODELSYNC_EVENTS_TOPIC",
-    "MODELSYNC_STATUS_TOPIC", "MODELSYNC_PORT", "MODELSYNC_INSTANCE_ID", "MODELSYNC_ADMIN_TOKEN",
-    "MODELSYNC_KEEP_VERSIONS", "MODELSYNC_ORT_INTRA_OP_THREADS", "MODELSYNC_INFER_THREADS",
-    "MODELSYNC_LOAD_THREADS", "MODELSYNC_HTTP_INSTANCES", "MODELSYNC_MAX_BODY_BYTES",
-}
-# Read by the JVM or DJL, not by the config records.
 # read by the JVM, DJL or glibc rather than by modelsync's config
 RUNTIME = {"JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "ENGINE_CACHE_DIR", "TZ",
            "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
            # the AWS SDK's default credential chain (the bucket)
            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
            "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}
-JAVA_CONFIG = {
-    "agent": ["agent/src/main/java/dev/modelsync/agent/AgentConfig.java",
-              "common/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
-              "common/src/main/java/dev/modelsync/config/EventKeySetting.java",
-              "common/src/main/java/dev/modelsync/config/ArtifactToken.java",
-              "common/src/main/java/dev/modelsync/config/BucketConfig.java"],
-    "api": ["api/src/main/java/dev/modelsync/api/ApiConfig.java",
-            "common/src/main/java/dev/modelsync/config/KafkaClientConfig.java",
-            "common/src/main/java/dev/modelsync/config/EventKeySetting.java",
-            "common/src/main/java/dev/modelsync/config/ArtifactToken.java",
-            "common/src/main/java/dev/modelsync/config/BucketConfig.java"],
-}
-OPTION = re.compile(r'Option\.(?:required|optional)\(\s*"([A-Z0-9_]+)"')
 failures = []
 
 
 def java_options(service):
-    files = [pathlib.Path(f) for f in JAVA_CONFIG[service]]
-    if not all(f.exists() for f in files):
-        return None
-    return {name for f in files for name in OPTION.findall(f.read_text())}
+    # deploy/options.json: the options as the Java code declares them (OptionsListingTest keeps it
+    # current), so this check never parses Java source
+    listing = pathlib.Path("deploy/options.json")
+    return {o["env"] for o in json.loads(listing.read_text())[service]}
 
 
 def dockerfile_env(path):
@@ -103,12 +78,8 @@ def dockerfile_env(path):
 
 compose = yaml.safe_load(open(sys.argv[1]))
 services = compose["services"]
-for service, known in (("agent", AGENT), ("api", API)):
-    java = java_options(service)
-    if java is not None and java != known:
-        print(f"note: {service} list here differs from the Java config:"
-              f" only here {sorted(known - java)}, only in Java {sorted(java - known)}")
-        known = java  # the Java source is the truth when it is present
+for service in ("agent", "api"):
+    known = java_options(service)
     env = services[service].get("environment") or {}
     sources = {f"compose.yaml services.{service}.environment": set(env),
                f"{service}/Dockerfile ENV": dockerfile_env(f"{service}/Dockerfile")}
