@@ -7,7 +7,7 @@ import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelEvent;
-import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.testkit.kafka.TopicReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;

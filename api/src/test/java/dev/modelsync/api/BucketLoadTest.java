@@ -12,7 +12,7 @@ import dev.modelsync.events.ObjectLocation;
 import dev.modelsync.files.Trees;
 import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.onnx.OnnxModelWriter;
-import dev.modelsync.s3.S3Proxy;
+import dev.modelsync.testkit.s3.S3Proxy;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;

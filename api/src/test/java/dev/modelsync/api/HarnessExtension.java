@@ -1,6 +1,6 @@
 package dev.modelsync.api;
 
-import dev.modelsync.kafka.KafkaExtension;
+import dev.modelsync.testkit.kafka.KafkaExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Hands a {@link Harness} on the test run's broker ({@link dev.modelsync.kafka.WithKafka} sets its
- * scope) to a test, and a {@link RolloutProbe} on that harness. Asked for by a test or a
+ * Hands a {@link Harness} on the test run's broker ({@link dev.modelsync.testkit.kafka.WithKafka}
+ * sets its scope) to a test, and a {@link RolloutProbe} on that harness. Asked for by a test or a
  * {@code @BeforeEach} method, each test gets a harness of its own; asked for by a
  * {@code @BeforeAll} method, the class's tests share that one. JUnit closes it, with the apis it
  * started, when that test or class ends.

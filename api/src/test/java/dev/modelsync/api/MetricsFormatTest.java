@@ -3,7 +3,7 @@ package dev.modelsync.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelsync.prom.Promtool;
+import dev.modelsync.testkit.prom.Promtool;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.onnx.OnnxModelWriter;
-import dev.modelsync.prom.Promtool;
+import dev.modelsync.testkit.prom.Promtool;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

@@ -9,7 +9,7 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelDeleted;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.kafka.EmbeddedKafka;
-import dev.modelsync.kafka.WithKafka;
+import dev.modelsync.testkit.kafka.WithKafka;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.Settings;
 import dev.modelsync.config.TopicRetention;
 import dev.modelsync.kafka.EmbeddedKafka;
-import dev.modelsync.kafka.WithKafka;
+import dev.modelsync.testkit.kafka.WithKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

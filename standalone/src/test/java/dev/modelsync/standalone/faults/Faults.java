@@ -4,7 +4,7 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.events.Topics;
-import dev.modelsync.kafka.TopicReader;
+import dev.modelsync.testkit.kafka.TopicReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.onnx.OnnxModelWriter;
-import dev.modelsync.s3.S3Proxy;
 import dev.modelsync.standalone.StandaloneHarness;
+import dev.modelsync.testkit.s3.S3Proxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

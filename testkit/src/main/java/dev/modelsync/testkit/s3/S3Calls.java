@@ -1,4 +1,4 @@
-package dev.modelsync.s3;
+package dev.modelsync.testkit.s3;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

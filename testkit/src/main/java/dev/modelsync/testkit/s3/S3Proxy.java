@@ -1,4 +1,4 @@
-package dev.modelsync.s3;
+package dev.modelsync.testkit.s3;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

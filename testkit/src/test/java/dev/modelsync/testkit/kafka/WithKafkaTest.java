@@ -1,11 +1,12 @@
-package dev.modelsync.kafka;
+package dev.modelsync.testkit.kafka;
 
-import static dev.modelsync.kafka.EmbeddedKafkaTest.produce;
-import static dev.modelsync.kafka.EmbeddedKafkaTest.strings;
+import static dev.modelsync.testkit.kafka.EmbeddedKafkaTest.produce;
+import static dev.modelsync.testkit.kafka.EmbeddedKafkaTest.strings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.modelsync.kafka.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

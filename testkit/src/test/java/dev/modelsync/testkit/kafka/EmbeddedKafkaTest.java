@@ -1,7 +1,8 @@
-package dev.modelsync.kafka;
+package dev.modelsync.testkit.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.modelsync.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.modelsync.kafka;
+package dev.modelsync.testkit.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.modelsync.prom;
+package dev.modelsync.testkit.prom;
 
 import java.io.IOException;
 import java.io.OutputStream;

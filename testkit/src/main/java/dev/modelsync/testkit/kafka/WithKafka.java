@@ -1,5 +1,6 @@
-package dev.modelsync.kafka;
+package dev.modelsync.testkit.kafka;
 
+import dev.modelsync.kafka.EmbeddedKafka;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

@@ -1,5 +1,6 @@
-package dev.modelsync.kafka;
+package dev.modelsync.testkit.kafka;
 
+import dev.modelsync.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
