@@ -150,7 +150,8 @@ final class Harness implements AutoCloseable {
             plain.files(),
             plain.artifact(),
             Json.newMapper().readValue(json, Manifest.class),
-            plain.savedAt());
+            plain.savedAt(),
+            null);
     publish(saved);
     return saved;
   }

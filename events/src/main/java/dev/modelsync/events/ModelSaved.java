@@ -35,23 +35,6 @@ public record ModelSaved(
     @JsonInclude(JsonInclude.Include.NON_NULL) String objectLocation)
     implements ModelEvent {
 
-  /**
-   * A version in the store and in no bucket. Kept only for GateTest and RolloutTest (api), which
-   * were being edited when the other call sites moved to the full form; delete it with theirs.
-   */
-  public ModelSaved(
-      String model,
-      long version,
-      String digest,
-      long size,
-      String engine,
-      List<FileEntry> files,
-      String artifact,
-      Manifest manifest,
-      Instant savedAt) {
-    this(model, version, digest, size, engine, files, artifact, manifest, savedAt, null);
-  }
-
   public ModelSaved {
     ModelNames.requireValid(model);
     ModelNames.requireValidVersion(version);

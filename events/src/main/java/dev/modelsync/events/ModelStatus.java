@@ -61,57 +61,6 @@ public record ModelStatus(
     mismatches = mismatches == null ? List.of() : List.copyOf(mismatches);
   }
 
-  /** A status without rollout measures. Kept while api catalog/StatusReports uses it. */
-  public ModelStatus(
-      String type,
-      String model,
-      long version,
-      String digest,
-      String replica,
-      Long loadMillis,
-      Long saveToServeMillis,
-      String reason,
-      Instant at,
-      List<Mismatch> mismatches) {
-    this(
-        type,
-        model,
-        version,
-        digest,
-        replica,
-        loadMillis,
-        saveToServeMillis,
-        reason,
-        at,
-        mismatches,
-        null);
-  }
-
-  /** A status without mismatches. Kept while api catalog/StatusReports uses it. */
-  public ModelStatus(
-      String type,
-      String model,
-      long version,
-      String digest,
-      String replica,
-      Long loadMillis,
-      Long saveToServeMillis,
-      String reason,
-      Instant at) {
-    this(
-        type,
-        model,
-        version,
-        digest,
-        replica,
-        loadMillis,
-        saveToServeMillis,
-        reason,
-        at,
-        null,
-        null);
-  }
-
   /**
    * One output value that differs from the gate's expectation.
    *

@@ -72,7 +72,17 @@ class EventCodecTest {
     assertEquals(deleted, codec.decode(codec.encode(deleted)));
     var status =
         new ModelStatus(
-            EventTypes.ACTIVATED, "iris", 2, "sha256:x", "api-1", 12L, 40L, null, Instant.now());
+            EventTypes.ACTIVATED,
+            "iris",
+            2,
+            "sha256:x",
+            "api-1",
+            12L,
+            40L,
+            null,
+            Instant.now(),
+            List.of(),
+            null);
     assertEquals(status, codec.decode(codec.encode(status)));
   }
 

@@ -73,7 +73,8 @@ class GateContractTest {
             null,
             "rejected by its gate",
             Instant.parse("2026-12-02T01:00:00Z"),
-            List.of(mismatch));
+            List.of(mismatch),
+            null);
     assertEquals(status, codec.decode(codec.encode(status)));
     JsonNode data = new ObjectMapper().readTree(codec.encode(status)).get("data");
     assertEquals(7.0, data.get("mismatches").get(0).get("actual").asDouble());
@@ -81,7 +82,17 @@ class GateContractTest {
 
     var activated =
         new ModelStatus(
-            EventTypes.ACTIVATED, "iris", 3, "sha256:y", "api-1", 1L, 2L, null, Instant.now());
+            EventTypes.ACTIVATED,
+            "iris",
+            3,
+            "sha256:y",
+            "api-1",
+            1L,
+            2L,
+            null,
+            Instant.now(),
+            List.of(),
+            null);
     JsonNode plain = new ObjectMapper().readTree(codec.encode(activated)).get("data");
     assertTrue(activated.mismatches().isEmpty());
     assertFalse(plain.has("mismatches"), plain.toString());

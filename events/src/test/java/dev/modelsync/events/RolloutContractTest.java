@@ -55,7 +55,18 @@ class RolloutContractTest {
             shadowMeasures());
     assertEquals(progress, codec.decode(codec.encode(progress)));
     ModelStatus loaded =
-        new ModelStatus(EventTypes.LOADED, "iris", 2, null, "api-1", 3L, null, null, Instant.now());
+        new ModelStatus(
+            EventTypes.LOADED,
+            "iris",
+            2,
+            null,
+            "api-1",
+            3L,
+            null,
+            null,
+            Instant.now(),
+            List.of(),
+            null);
     assertTrue(!new String(codec.encode(loaded), StandardCharsets.UTF_8).contains("rollout"));
   }
 

@@ -83,7 +83,8 @@ class UploaderTest {
         entries,
         model + "/" + version,
         new Manifest("OnnxRuntime", "model.onnx", null, null, null, null, null, null),
-        Instant.now());
+        Instant.now(),
+        null);
   }
 
   private byte[] object(String key) {
@@ -143,7 +144,8 @@ class UploaderTest {
             saved.files(),
             saved.artifact(),
             saved.manifest(),
-            saved.savedAt());
+            saved.savedAt(),
+            null);
     Uploader.ConflictException e =
         assertThrows(
             Uploader.ConflictException.class, () -> uploader.upload(other, store.resolve("m/1")));

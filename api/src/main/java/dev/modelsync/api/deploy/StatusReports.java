@@ -7,6 +7,7 @@ import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.ModelStatus;
 import dev.modelsync.events.RolloutMeasures;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,9 @@ final class StatusReports {
             null,
             null,
             reason,
-            Instant.now()));
+            Instant.now(),
+            List.of(),
+            null));
   }
 
   void rejected(ModelSaved saved, GateRejected rejection) {
@@ -64,7 +67,8 @@ final class StatusReports {
             null,
             rejection.getMessage(),
             Instant.now(),
-            rejection.mismatches()));
+            rejection.mismatches(),
+            null));
   }
 
   /** A rollout's candidate was rolled back: {@code model.rejected} with this replica's measures. */
@@ -124,6 +128,16 @@ final class StatusReports {
       String type, ServedVersion v, Long loadMs, Long saveToServeMs, String why, Instant at) {
     status.publish(
         new ModelStatus(
-            type, v.model(), v.version(), v.digest(), replica, loadMs, saveToServeMs, why, at));
+            type,
+            v.model(),
+            v.version(),
+            v.digest(),
+            replica,
+            loadMs,
+            saveToServeMs,
+            why,
+            at,
+            List.of(),
+            null));
   }
 }

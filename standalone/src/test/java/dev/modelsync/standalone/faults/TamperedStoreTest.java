@@ -72,7 +72,8 @@ class TamperedStoreTest {
               files,
               MODEL + "/2",
               v1.manifest(),
-              Instant.now());
+              Instant.now(),
+              null);
       onnx[onnx.length - 1] ^= 1;
       Files.write(v2Dir.resolve("model.onnx"), onnx);
       publish(system.bootstrapServers(), v2);
