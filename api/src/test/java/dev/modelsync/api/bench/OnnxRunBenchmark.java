@@ -1,25 +1,26 @@
-package dev.modelsync.api.engine;
+package dev.modelsync.api.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.modelsync.onnx.OnnxModelWriter;
+import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.LoadedModel;
+import dev.modelsync.api.engine.OnnxBench;
+import dev.modelsync.api.engine.Tensor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * CPU time of one single-row (1x4 FP32) predict on the affine model, measured on this thread in
- * alternating rounds of one run: {@link OnnxModel#predict} (inputs from this thread's direct
+ * alternating rounds of one run: {@code OnnxModel.predict} (inputs from this thread's direct
  * buffers, outputs written into lent buffers) against the same session called the plain way (heap
  * arrays, which ONNX Runtime copies into a direct buffer per call, and an output tensor made by its
  * native code and copied out). CPU time, not wall time, so a busy machine changes little.
  *
- * <pre>java -cp &lt;api test classpath&gt; dev.modelsync.api.engine.OnnxRunBenchmark [predicts]
+ * <pre>java -cp &lt;api test classpath&gt; dev.modelsync.api.bench.OnnxRunBenchmark [predicts]
  * </pre>
  */
 public final class OnnxRunBenchmark {
@@ -27,12 +28,9 @@ public final class OnnxRunBenchmark {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-    DjlEngines.configure();
-    Path dir = Files.createTempDirectory("modelsync-onnx-run");
-    Fixtures.write(dir, "model.onnx", OnnxModelWriter.affine(1f));
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    try (LoadedModel m = new OnnxRuntimeLoader(1).load("bench", dir, null)) {
-      OrtSession session = ((OnnxModel) m).session();
+    try (LoadedModel m = OnnxBench.affine()) {
+      OrtSession session = OnnxBench.session(m);
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       long[] shape = {1, 4};
       float[] out = new float[3];
