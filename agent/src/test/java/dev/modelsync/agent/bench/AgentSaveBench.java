@@ -7,6 +7,7 @@ import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,9 @@ import org.apache.kafka.common.TopicPartition;
  *   -Dexec.args="50 5 /tmp/agent-before.txt"   (saves per size, warm-up saves, figures file)
  * </pre>
  *
- * The figures file is written when it does not exist yet, and compared with when it does.
+ * The figures file is written when it does not exist yet, and compared with when it does. {@code
+ * -Dbench.large=false} saves only the 1 KB model (for a profile of many saves), {@code
+ * -Dbench.keepTrace=true} keeps strace's output and prints where.
  */
 public final class AgentSaveBench {
   private static final BlockingQueue<Long> SENT = new LinkedBlockingQueue<>();
@@ -115,12 +118,19 @@ public final class AgentSaveBench {
       try {
         Saver small = new Saver(models, staging, "small", 1 << 10);
         Saver large = new Saver(models, staging, "large", 40 << 20);
-        for (Saver saver : List.of(small, large)) {
+        // -Dbench.large=false: the 1 KB model only, for a profile of many small saves
+        List<Saver> savers =
+            Boolean.parseBoolean(System.getProperty("bench.large", "true"))
+                ? List.of(small, large)
+                : List.of(small);
+        for (Saver saver : savers) {
           List<Long> nanos = new ArrayList<>();
           long cpuFrom = 0;
+          long userFrom = 0;
           for (int i = 0; i < saves + warmup; i++) {
             if (i == warmup) {
-              cpuFrom = syncThreadCpuNanos();
+              cpuFrom = syncThreadCpuNanos(false);
+              userFrom = syncThreadCpuNanos(true);
             }
             long took = saver.saveAndAwaitSend();
             if (i >= warmup) {
@@ -130,13 +140,16 @@ public final class AgentSaveBench {
           Thread.sleep(500); // what the sync thread does after the last send
           figures.put(
               saver.name + " sync thread CPU ms/save",
-              (syncThreadCpuNanos() - cpuFrom) / 1e6 / saves);
+              (syncThreadCpuNanos(false) - cpuFrom) / 1e6 / saves);
+          figures.put(
+              saver.name + " of which user ms/save",
+              (syncThreadCpuNanos(true) - userFrom) / 1e6 / saves);
           long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
           figures.put(saver.name + " rename->sent p50 ms", percentile(sorted, 0.50));
           figures.put(saver.name + " rename->sent p90 ms", percentile(sorted, 0.90));
         }
         if (strace()) {
-          for (Saver saver : List.of(small, large)) {
+          for (Saver saver : savers) {
             figures.putAll(traced(saver, root));
           }
         } else {
@@ -283,15 +296,19 @@ public final class AgentSaveBench {
 
   /**
    * CPU time of the agent's sync thread, which observes, copies, digests and sends: unlike wall
-   * time, it barely moves with the machine's load.
+   * time, it barely moves with the machine's load. What is not user time is the kernel's, in the
+   * thread's syscalls.
    */
-  private static long syncThreadCpuNanos() {
+  private static long syncThreadCpuNanos(boolean userOnly) {
     Thread sync =
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("modelsync-agent-sync"))
             .findFirst()
             .orElseThrow();
-    return ManagementFactory.getThreadMXBean().getThreadCpuTime(sync.getId());
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return userOnly
+        ? threads.getThreadUserTime(sync.getId())
+        : threads.getThreadCpuTime(sync.getId());
   }
 
   private static boolean strace() {
