@@ -109,10 +109,14 @@ public final class Archiver {
     }
   }
 
-  /** How the unit looks now, as a {@link Changed} (equal to before when nothing changed). */
+  /**
+   * How the unit looks now, as a {@link Changed} (equal to before when nothing changed). Only
+   * names, sizes and times are compared, so model.json is not read again: the event's manifest is
+   * the one observed before the copy, and a model.json rewritten since changes its size or time.
+   */
   private Changed changedNow(SaveUnit unit, Observation obs) {
     try {
-      return new Changed(observer.observe(unit).fingerprint());
+      return new Changed(observer.fingerprint(unit));
     } catch (IOException e) {
       // vanished, unreadable or a link now: the next look decides
       return new Changed(obs.fingerprint() + "?");

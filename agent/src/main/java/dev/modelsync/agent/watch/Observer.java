@@ -74,6 +74,44 @@ public final class Observer {
         before == after ? before : Signals.Signal.WRITING);
   }
 
+  /**
+   * The unit's {@link Observation#fingerprint()} as it is now, without reading {@code model.json},
+   * its signal or its ctime: what the copy's re-check compares, on the save's critical path. An
+   * {@link IOException} as for {@link #observe}.
+   */
+  public String fingerprint(SaveUnit unit) throws IOException {
+    try (SourceTree tree = open(unit)) {
+      if (tree.rootAttributes().isSymbolicLink()) {
+        throw new SourceTree.LinkException(unit.source());
+      }
+      List<FileStat> files = new ArrayList<>();
+      list(unit, tree, files);
+      return new Observation(files, ManifestState.ABSENT, null, false).fingerprint();
+    }
+  }
+
+  /** Adds the unit's files to {@code files}; returns its model.json's entry, if it has one. */
+  private SourceTree.Entry list(SaveUnit unit, SourceTree tree, List<FileStat> files)
+      throws IOException {
+    SourceTree.Entry manifestFile = null;
+    for (SourceTree.Entry e : tree.files(onLink)) {
+      boolean partial = false;
+      for (String segment : e.path().split("/")) {
+        partial |= Layout.isIgnoredName(segment);
+      }
+      files.add(
+          new FileStat(
+              unit.singleFile() ? unit.source().getFileName().toString() : e.path(),
+              e.attrs().size(),
+              e.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS),
+              partial));
+      if (!unit.singleFile() && e.path().equals(Manifest.FILE_NAME)) {
+        manifestFile = e;
+      }
+    }
+    return manifestFile;
+  }
+
   private Observation observeFiles(SaveUnit unit) throws IOException {
     try (SourceTree tree = open(unit)) {
       BasicFileAttributes attrs = tree.rootAttributes();
@@ -82,22 +120,7 @@ public final class Observer {
       }
       boolean renamedIn = renamedIn(unit.source(), attrs.lastModifiedTime());
       List<FileStat> files = new ArrayList<>();
-      SourceTree.Entry manifestFile = null;
-      for (SourceTree.Entry e : tree.files(onLink)) {
-        boolean partial = false;
-        for (String segment : e.path().split("/")) {
-          partial |= Layout.isIgnoredName(segment);
-        }
-        files.add(
-            new FileStat(
-                unit.singleFile() ? unit.source().getFileName().toString() : e.path(),
-                e.attrs().size(),
-                e.attrs().lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                partial));
-        if (!unit.singleFile() && e.path().equals(Manifest.FILE_NAME)) {
-          manifestFile = e;
-        }
-      }
+      SourceTree.Entry manifestFile = list(unit, tree, files);
       if (manifestFile == null) {
         return new Observation(files, ManifestState.ABSENT, null, renamedIn);
       }

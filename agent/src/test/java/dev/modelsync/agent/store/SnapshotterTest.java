@@ -8,9 +8,14 @@ import dev.modelsync.agent.watch.SaveUnit;
 import dev.modelsync.agent.watch.SourceTree;
 import dev.modelsync.events.Digests;
 import dev.modelsync.events.ModelSaved.FileEntry;
+import dev.modelsync.files.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +92,50 @@ class SnapshotterTest {
     Files.move(models.resolve("iris"), root.resolve("parked-model"));
     Files.createSymbolicLink(models.resolve("iris"), root.resolve("parked-model"));
     assertThrows(SourceTree.LinkException.class, () -> SourceTree.open(models, unit));
+  }
+
+  @Test
+  @DisplayName(
+      "files of several times the copy buffer (64 KiB) and a little over it are copied and"
+          + " digested whole, beside a small one")
+  void largeFiles() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1"));
+    byte[] large = new byte[(3 << 20) + 12345];
+    new Random(7).nextBytes(large);
+    byte[] medium = Arrays.copyOf(large, 70_000);
+    Files.write(source.resolve("model.onnx"), large);
+    Files.write(source.resolve("weights.bin"), medium);
+    Files.write(source.resolve("model.json"), new byte[] {'{', '}'});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    var staged = stage(snapshotter, List.of("model.json", "model.onnx", "weights.bin"));
+    Path target = snapshotter.commit(staged, 1, true);
+    assertArrayEquals(large, Files.readAllBytes(target.resolve("model.onnx")));
+    assertArrayEquals(medium, Files.readAllBytes(target.resolve("weights.bin")));
+    assertEquals(Digests.ofDirectory(target), staged.digest());
+    assertEquals(
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(large)),
+        staged.files().get(1).sha256());
+    assertEquals(large.length + medium.length + 2, staged.size());
+  }
+
+  @Test
+  @DisplayName(
+      "a model's store directory removed after a version is made again for the next one, and its"
+          + " sync finds it")
+  void modelDirectoryMadeAgain() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1"));
+    Files.write(source.resolve("model.onnx"), new byte[] {1});
+    Snapshotter snapshotter = new Snapshotter(root.resolve("store"));
+    var first = stage(snapshotter, List.of("model.onnx"));
+    snapshotter.commit(first, 1, true);
+    snapshotter.sync("iris", 1, first.files());
+    Trees.delete(root.resolve("store/iris"));
+
+    var again = stage(snapshotter, List.of("model.onnx"));
+    Path target = snapshotter.commit(again, 1, true);
+    snapshotter.sync("iris", 1, again.files());
+    assertEquals(List.of("1"), names(root.resolve("store/iris")));
+    assertArrayEquals(new byte[] {1}, Files.readAllBytes(target.resolve("model.onnx")));
   }
 
   private Snapshotter.Staged stage(Snapshotter snapshotter, List<String> files) throws Exception {
