@@ -2,6 +2,7 @@ package dev.modelsync.agent.bench;
 
 import dev.modelsync.agent.Agent;
 import dev.modelsync.agent.AgentConfig;
+import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Vertx;
@@ -113,6 +114,8 @@ public final class AgentSaveBench {
               600_000,
               "bench",
               Optional.empty(),
+              Optional.empty(),
+              WatchMode.AUTO,
               Optional.empty());
       Agent agent = get(Agent.start(vertx, config));
       try {
