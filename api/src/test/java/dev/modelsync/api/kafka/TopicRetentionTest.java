@@ -81,7 +81,29 @@ class TopicRetentionTest {
         .createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(config)))
         .all()
         .get(30, TimeUnit.SECONDS);
-    return topic;
+    // createTopics returns before every broker's metadata has the topic's configs: wait until
+    // describeConfigs shows them, or the check under test reads the broker defaults
+    var resource =
+        new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      var described =
+          admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      boolean visible =
+          config.entrySet().stream()
+              .allMatch(
+                  e ->
+                      described.get(e.getKey()) != null
+                          && e.getValue().equals(described.get(e.getKey()).value()));
+      if (visible) {
+        return topic;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the configs of " + topic + " never showed: " + described);
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static KafkaClientConfig kafkaConfig() {
