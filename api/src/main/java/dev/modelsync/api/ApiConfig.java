@@ -221,7 +221,9 @@ public record ApiConfig(
    * the README and {@code --help} read the same on every machine.
    */
   private static int perCore(Settings s, Option option) {
-    return s.optionalString(option) == null ? ApiOptions.CORES : intValue(s, option);
+    return s.optionalString(option) == null
+        ? Math.min(ApiOptions.CORES, 256) // the most either option takes
+        : intValue(s, option);
   }
 
   private static int intValue(Settings s, Option option) {

@@ -67,6 +67,23 @@ public final class TypedModels {
   }
 
   /**
+   * Two outputs of {@code input: FP32[N, 4]}: {@code first: INT8[N, 4]} (Cast) then {@code second:
+   * FP32[N, 4]} (Identity), so a server that lends buffers for FP32 outputs only still answers them
+   * in the model's order.
+   */
+  public static byte[] twoOutputs() {
+    Protobuf graph =
+        new Protobuf()
+            .message(1, node("Cast", "first", "input").message(5, intAttr("to", Elem.INT8.onnx)))
+            .message(1, node("Identity", "second", "input"))
+            .string(2, "modelsync_two_outputs")
+            .message(11, valueInfo("input", Elem.FP32, -1, 4))
+            .message(12, valueInfo("first", Elem.INT8, -1, 4))
+            .message(12, valueInfo("second", Elem.FP32, -1, 4));
+    return model(graph);
+  }
+
+  /**
    * A lookup that fails for some inputs: {@code output: FP32[N, 4] = table[(int64) input]} with
    * {@code input: FP32[N, 4]} (Cast, Gather). An input value outside {@code [-table.length,
    * table.length - 1]} makes ONNX Runtime refuse the run, as a model with a real bug would: the

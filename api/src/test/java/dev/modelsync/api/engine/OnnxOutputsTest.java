@@ -98,6 +98,22 @@ class OnnxOutputsTest {
     }
   }
 
+  @Test
+  void outputsComeInTheRequestedOrderWhetherLentOrNot() throws Exception {
+    try (LoadedModel m = load("two", TypedModels.twoOutputs())) {
+      float[] x = {1, 2, 3, 4};
+      Tensor in = new Tensor("input", DataType.FP32, new long[] {1, 4}, x);
+      for (int round = 0; round < 2; round++) {
+        List<Tensor> all = m.predict(List.of(in), List.of());
+        assertEquals(List.of("first", "second"), all.stream().map(Tensor::name).toList());
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, (byte[]) all.get(0).data());
+        assertArrayEquals(x, (float[]) all.get(1).data());
+        List<Tensor> reversed = m.predict(List.of(in), List.of("second", "first"));
+        assertEquals(List.of("second", "first"), reversed.stream().map(Tensor::name).toList());
+      }
+    }
+  }
+
   private static Object value(DataType type, int i) {
     return switch (type) {
       case FP32 -> i + 0.5f;
