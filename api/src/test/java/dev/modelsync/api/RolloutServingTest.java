@@ -85,6 +85,13 @@ class RolloutServingTest {
       assertEquals(MESSAGE, e.getStatus().getDescription());
     }
 
+    // pinned, a shadow's candidate would answer unnamed requests and refuse named ones: refused
+    var pinned =
+        h.admin(api, "/v2/repository/models/held/pin", "{\"version\":\"2\"}", Harness.TOKEN);
+    assertEquals(409, pinned.statusCode(), pinned.bodyAsString());
+    assertTrue(
+        pinned.bodyAsString().contains("version 2 of held is a shadow candidate"),
+        pinned.bodyAsString());
     var promoted = h.admin(api, "/v2/repository/models/held/promote", null, Harness.TOKEN);
     assertEquals(200, promoted.statusCode(), promoted.bodyAsString());
     h.awaitAnswer(api, "held", 2f);

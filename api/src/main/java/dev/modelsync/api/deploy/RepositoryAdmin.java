@@ -57,6 +57,17 @@ public final class RepositoryAdmin {
                     return Future.failedFuture(
                         new CatalogException(Kind.UNKNOWN, model + " has no version " + version));
                   }
+                  if (deployer.catalog().slot(model).shadowed(version)) {
+                    // pinned, it would serve the unnamed requests while refusing the named ones
+                    return Future.failedFuture(
+                        new CatalogException(
+                            Kind.CONFLICT,
+                            "version "
+                                + version
+                                + " of "
+                                + model
+                                + " is a shadow candidate: promote or reject it first"));
+                  }
                   return recordThen(model, version, () -> pins.pin(model, version, "pinned"));
                 }));
   }
