@@ -401,6 +401,11 @@ public final class Deployer {
     return catalog;
   }
 
+  /** The most bytes of input one request, or one stacked run, may hold. */
+  long maxTensorBytes() {
+    return config.maxTensorBytes();
+  }
+
   Pins pins() {
     return pins;
   }

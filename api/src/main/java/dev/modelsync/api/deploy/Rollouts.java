@@ -166,7 +166,7 @@ final class Rollouts implements AutoCloseable {
     ActiveRollout r;
     if (policy.mode() == RolloutMode.SHADOW) {
       if (runner == null) {
-        runner = new ShadowRunner();
+        runner = new ShadowRunner(deployer.maxTensorBytes());
       }
       ShadowRollout shadow =
           new ShadowRollout(candidate, baseline, policy, metrics, runner, this::due);

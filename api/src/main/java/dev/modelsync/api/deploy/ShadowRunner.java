@@ -1,53 +1,82 @@
 package dev.modelsync.api.deploy;
 
 import dev.modelsync.api.engine.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * The thread shadow candidates run on, away from the inference threads: a request's copy is one
  * queue offer on the inference thread, and when the queue is full (the candidate is busy, or slower
- * than the served version) the copy is dropped and counted, never waited for.
+ * than the served version) the copy is dropped and counted, never waited for. The thread takes what
+ * is queued, up to {@link #DRAIN} copies, and hands each rollout its copies in one go so that it
+ * can run them stacked ({@link ShadowRollout#run(List)}).
  */
 final class ShadowRunner implements AutoCloseable {
   static final int QUEUE = 64;
+  static final int DRAIN = 32;
 
   /** One request's copy for a shadow candidate. */
-  private record Copy(
-      ShadowRollout rollout, List<Tensor> inputs, List<String> outputs, List<Tensor> answers)
-      implements Runnable {
-    @Override
-    public void run() {
-      rollout.run(inputs, outputs, answers);
-    }
-  }
+  record Copy(
+      ShadowRollout rollout, List<Tensor> inputs, List<String> outputs, List<Tensor> answers) {}
 
-  private final ThreadPoolExecutor pool =
-      new ThreadPoolExecutor(
-          1,
-          1,
-          0,
-          TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(QUEUE),
-          r -> {
-            Thread t = new Thread(r, "modelsync-shadow");
-            t.setDaemon(true);
-            return t;
-          },
-          (r, executor) -> ((Copy) r).rollout().dropped());
+  private final BlockingQueue<Copy> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final long maxStackBytes;
+  private final Thread thread;
+
+  /**
+   * {@code maxStackBytes}: the most input bytes one stacked run holds (MODELSYNC_MAX_TENSOR_BYTES).
+   */
+  ShadowRunner(long maxStackBytes) {
+    this.maxStackBytes = maxStackBytes;
+    this.thread = new Thread(this::loop, "modelsync-shadow");
+    thread.setDaemon(true);
+    thread.start();
+  }
 
   void offer(
       ShadowRollout rollout, List<Tensor> inputs, List<String> outputs, List<Tensor> answers) {
-    pool.execute(new Copy(rollout, inputs, outputs, answers));
+    if (!queue.offer(new Copy(rollout, inputs, outputs, answers))) {
+      rollout.dropped();
+    }
+  }
+
+  private void loop() {
+    List<Copy> drained = new ArrayList<>(DRAIN);
+    try {
+      while (true) {
+        drained.add(queue.take());
+        queue.drainTo(drained, DRAIN - 1);
+        // each rollout gets its own copies, in their order
+        while (!drained.isEmpty()) {
+          ShadowRollout rollout = drained.get(0).rollout();
+          List<Copy> mine = new ArrayList<>(drained.size());
+          drained.removeIf(
+              c -> {
+                if (c.rollout() != rollout) {
+                  return false;
+                }
+                mine.add(c);
+                return true;
+              });
+          try {
+            rollout.run(mine, maxStackBytes);
+          } catch (RuntimeException e) {
+            // a rollout's failure is its own; the thread keeps serving the others
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    thread.interrupt();
     try {
-      pool.awaitTermination(10, TimeUnit.SECONDS);
+      thread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
