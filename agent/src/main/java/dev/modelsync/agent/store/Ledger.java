@@ -76,6 +76,12 @@ public final class Ledger {
   private final Path file;
   private boolean rebuilt;
 
+  /** {@link #all()} as of the last change; null once a change made it stale. */
+  private List<Entry> all;
+
+  private long pending;
+  private long changes;
+
   private Ledger(Path file) {
     this.file = file;
   }
@@ -98,6 +104,8 @@ public final class Ledger {
         return ledger;
       } catch (IOException | RuntimeException e) {
         ledger.byModel.clear(); // an entry read before the bad one must not stay
+        ledger.pending = 0;
+        ledger.changed();
         Path aside = ledger.file.resolveSibling(ledger.file.getFileName() + ".corrupt");
         Files.move(ledger.file, aside, StandardCopyOption.REPLACE_EXISTING);
         LOG.error(
@@ -178,10 +186,11 @@ public final class Ledger {
         all().stream().filter(e -> e.status() == Status.PUBLISHED && !announced.test(e)).toList();
     for (Entry e : forgotten) {
       TreeMap<Long, Entry> versions = byModel.get(e.model());
-      versions.remove(e.version());
+      versions.remove(e.version()); // PUBLISHED: never counted as pending
       if (versions.isEmpty()) {
         byModel.remove(e.model());
       }
+      changed();
     }
     return forgotten;
   }
@@ -208,16 +217,32 @@ public final class Ledger {
     return all().stream().filter(e -> e.live() && e.source().equals(source)).toList();
   }
 
+  /** Every version, by model and version; immutable, rebuilt only after a change. */
   public List<Entry> all() {
-    List<Entry> out = new ArrayList<>();
-    byModel.values().forEach(v -> out.addAll(v.values()));
-    return out;
+    if (all == null) {
+      List<Entry> out = new ArrayList<>();
+      byModel.values().forEach(v -> out.addAll(v.values()));
+      all = List.copyOf(out);
+    }
+    return all;
+  }
+
+  /** How many changes this ledger has seen: equal counts, equal contents. */
+  public long changes() {
+    return changes;
   }
 
   public long pendingCount() {
-    return all().stream()
-        .filter(e -> e.status() == Status.SAVE_PENDING || e.status() == Status.DELETE_PENDING)
-        .count();
+    return pending;
+  }
+
+  private static boolean pending(Entry e) {
+    return e != null && (e.status() == Status.SAVE_PENDING || e.status() == Status.DELETE_PENDING);
+  }
+
+  private void changed() {
+    all = null;
+    changes++;
   }
 
   public void saveQueued(
@@ -243,7 +268,10 @@ public final class Ledger {
   }
 
   private void put(Entry entry) {
-    byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
+    Entry old =
+        byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
+    pending += (pending(entry) ? 1 : 0) - (pending(old) ? 1 : 0);
+    changed();
   }
 
   /** The acknowledged facts as the state file holds them; on the thread that owns the ledger. */
@@ -262,7 +290,8 @@ public final class Ledger {
                         e.fingerprint(),
                         e.status() == Status.DELETED))
             .toList();
-    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new StateFile(versions));
+    // compact: only programs read it back, and it is rewritten after every acknowledgement
+    return MAPPER.writeValueAsBytes(new StateFile(versions));
   }
 
   /** Writes the acknowledged facts atomically, on this thread. */
