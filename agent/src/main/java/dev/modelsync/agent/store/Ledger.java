@@ -3,14 +3,16 @@ package dev.modelsync.agent.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.ModelNames;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +82,12 @@ public final class Ledger {
   private List<Entry> all;
 
   private long pending;
+
+  /** Each acknowledged entry's bytes in the state file, by identity: an entry never changes. */
+  private Map<Entry, byte[]> encoded = new IdentityHashMap<>();
+
+  private static final byte[] STATE_OPEN = "{\"versions\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STATE_CLOSE = "]}".getBytes(StandardCharsets.UTF_8);
   private long changes;
 
   private Ledger(Path file) {
@@ -274,24 +282,41 @@ public final class Ledger {
     changed();
   }
 
-  /** The acknowledged facts as the state file holds them; on the thread that owns the ledger. */
+  /**
+   * The acknowledged facts as the state file holds them (compact JSON: only programs read it, and
+   * it is rewritten after every acknowledgement); on the thread that owns the ledger. Each version
+   * is encoded once and its bytes kept until its entry changes.
+   */
   public byte[] acknowledgedState() throws IOException {
-    List<Persisted> versions =
-        all().stream()
-            .filter(Entry::saveAcked)
-            .sorted(Comparator.comparing(Entry::model).thenComparingLong(Entry::version))
-            .map(
-                e ->
-                    new Persisted(
-                        e.model(),
-                        e.version(),
-                        e.digest(),
-                        e.source(),
-                        e.fingerprint(),
-                        e.status() == Status.DELETED))
-            .toList();
-    // compact: only programs read it back, and it is rewritten after every acknowledgement
-    return MAPPER.writeValueAsBytes(new StateFile(versions));
+    Map<Entry, byte[]> now = new IdentityHashMap<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(STATE_OPEN);
+    for (Entry e : all()) { // by model, then version
+      if (e.saveAcked()) {
+        byte[] bytes = encoded.get(e);
+        if (bytes == null) {
+          bytes = MAPPER.writeValueAsBytes(persisted(e));
+        }
+        now.put(e, bytes);
+        if (now.size() > 1) {
+          out.write(',');
+        }
+        out.write(bytes);
+      }
+    }
+    out.write(STATE_CLOSE);
+    encoded = now;
+    return out.toByteArray();
+  }
+
+  static Persisted persisted(Entry e) {
+    return new Persisted(
+        e.model(),
+        e.version(),
+        e.digest(),
+        e.source(),
+        e.fingerprint(),
+        e.status() == Status.DELETED);
   }
 
   /** Writes the acknowledged facts atomically, on this thread. */
