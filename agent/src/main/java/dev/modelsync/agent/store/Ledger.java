@@ -3,14 +3,16 @@ package dev.modelsync.agent.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelsync.events.Json;
 import dev.modelsync.events.ModelNames;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +78,18 @@ public final class Ledger {
   private final Path file;
   private boolean rebuilt;
 
+  /** {@link #all()} as of the last change; null once a change made it stale. */
+  private List<Entry> all;
+
+  private long pending;
+
+  /** Each acknowledged entry's bytes in the state file, by identity: an entry never changes. */
+  private Map<Entry, byte[]> encoded = new IdentityHashMap<>();
+
+  private static final byte[] STATE_OPEN = "{\"versions\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STATE_CLOSE = "]}".getBytes(StandardCharsets.UTF_8);
+  private long changes;
+
   private Ledger(Path file) {
     this.file = file;
   }
@@ -98,6 +112,8 @@ public final class Ledger {
         return ledger;
       } catch (IOException | RuntimeException e) {
         ledger.byModel.clear(); // an entry read before the bad one must not stay
+        ledger.pending = 0;
+        ledger.changed();
         Path aside = ledger.file.resolveSibling(ledger.file.getFileName() + ".corrupt");
         Files.move(ledger.file, aside, StandardCopyOption.REPLACE_EXISTING);
         LOG.error(
@@ -178,10 +194,11 @@ public final class Ledger {
         all().stream().filter(e -> e.status() == Status.PUBLISHED && !announced.test(e)).toList();
     for (Entry e : forgotten) {
       TreeMap<Long, Entry> versions = byModel.get(e.model());
-      versions.remove(e.version());
+      versions.remove(e.version()); // PUBLISHED: never counted as pending
       if (versions.isEmpty()) {
         byModel.remove(e.model());
       }
+      changed();
     }
     return forgotten;
   }
@@ -208,16 +225,32 @@ public final class Ledger {
     return all().stream().filter(e -> e.live() && e.source().equals(source)).toList();
   }
 
+  /** Every version, by model and version; immutable, rebuilt only after a change. */
   public List<Entry> all() {
-    List<Entry> out = new ArrayList<>();
-    byModel.values().forEach(v -> out.addAll(v.values()));
-    return out;
+    if (all == null) {
+      List<Entry> out = new ArrayList<>();
+      byModel.values().forEach(v -> out.addAll(v.values()));
+      all = List.copyOf(out);
+    }
+    return all;
+  }
+
+  /** How many changes this ledger has seen: equal counts, equal contents. */
+  public long changes() {
+    return changes;
   }
 
   public long pendingCount() {
-    return all().stream()
-        .filter(e -> e.status() == Status.SAVE_PENDING || e.status() == Status.DELETE_PENDING)
-        .count();
+    return pending;
+  }
+
+  private static boolean pending(Entry e) {
+    return e != null && (e.status() == Status.SAVE_PENDING || e.status() == Status.DELETE_PENDING);
+  }
+
+  private void changed() {
+    all = null;
+    changes++;
   }
 
   public void saveQueued(
@@ -243,26 +276,47 @@ public final class Ledger {
   }
 
   private void put(Entry entry) {
-    byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
+    Entry old =
+        byModel.computeIfAbsent(entry.model(), m -> new TreeMap<>()).put(entry.version(), entry);
+    pending += (pending(entry) ? 1 : 0) - (pending(old) ? 1 : 0);
+    changed();
   }
 
-  /** The acknowledged facts as the state file holds them; on the thread that owns the ledger. */
+  /**
+   * The acknowledged facts as the state file holds them (compact JSON: only programs read it, and
+   * it is rewritten after every acknowledgement); on the thread that owns the ledger. Each version
+   * is encoded once and its bytes kept until its entry changes.
+   */
   public byte[] acknowledgedState() throws IOException {
-    List<Persisted> versions =
-        all().stream()
-            .filter(Entry::saveAcked)
-            .sorted(Comparator.comparing(Entry::model).thenComparingLong(Entry::version))
-            .map(
-                e ->
-                    new Persisted(
-                        e.model(),
-                        e.version(),
-                        e.digest(),
-                        e.source(),
-                        e.fingerprint(),
-                        e.status() == Status.DELETED))
-            .toList();
-    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(new StateFile(versions));
+    Map<Entry, byte[]> now = new IdentityHashMap<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(STATE_OPEN);
+    for (Entry e : all()) { // by model, then version
+      if (e.saveAcked()) {
+        byte[] bytes = encoded.get(e);
+        if (bytes == null) {
+          bytes = MAPPER.writeValueAsBytes(persisted(e));
+        }
+        now.put(e, bytes);
+        if (now.size() > 1) {
+          out.write(',');
+        }
+        out.write(bytes);
+      }
+    }
+    out.write(STATE_CLOSE);
+    encoded = now;
+    return out.toByteArray();
+  }
+
+  static Persisted persisted(Entry e) {
+    return new Persisted(
+        e.model(),
+        e.version(),
+        e.digest(),
+        e.source(),
+        e.fingerprint(),
+        e.status() == Status.DELETED);
   }
 
   /** Writes the acknowledged facts atomically, on this thread. */

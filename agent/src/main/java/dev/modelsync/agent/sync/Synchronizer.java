@@ -144,7 +144,7 @@ public final class Synchronizer {
               LOG.error("Sync task failed", e);
               metrics.error("sync");
             }
-            view = SyncView.of(trackers, ledger);
+            view = view.next(trackers, ledger);
           });
     }
   }

@@ -35,6 +35,9 @@ final class Tracker {
   /** What follows the state's word on /models, such as " as version 3" or ": still changing". */
   private String detail = "";
 
+  /** {@link #describe()}: the same String until the tracker changes. */
+  private String described = state.word;
+
   /** Snapshots that failed in a row (full or unwritable store): the retry backs off. */
   int failures;
 
@@ -49,6 +52,7 @@ final class Tracker {
   void enter(State state, String detail) {
     this.state = state;
     this.detail = detail;
+    this.described = state.word + detail;
   }
 
   /** Nothing to do until the fingerprint changes from {@code fingerprint}. */
@@ -59,6 +63,6 @@ final class Tracker {
 
   /** As /models shows it, such as {@code published as version 3}. */
   String describe() {
-    return state.word + detail;
+    return described;
   }
 }

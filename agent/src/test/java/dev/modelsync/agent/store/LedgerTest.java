@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.agent.store.Ledger.Status;
 import dev.modelsync.events.Digests;
+import dev.modelsync.events.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,5 +148,33 @@ class LedgerTest {
     assertEquals(Status.SAVE_PENDING, ledger.get("iris", 3).orElseThrow().status());
     assertTrue(ledger.get("wine", 1).isEmpty());
     assertEquals(1, ledger.nextVersion("wine"), "no version of wine is left");
+  }
+
+  @Test
+  @DisplayName(
+      "the state file kept piece by piece is the one Jackson writes whole, after each change")
+  void stateEqualsWholeEncoding() throws Exception {
+    Ledger ledger = Ledger.load(store);
+    List<Runnable> steps =
+        List.of(
+            () -> ledger.saveQueued("iris", 1, "sha256:a", "iris/1", "f1"),
+            () -> ledger.saveAcked("iris", 1),
+            () -> ledger.saveQueued("iris", 2, "sha256:b", "iris/2", null),
+            () -> ledger.saveQueued("apple", 3, "sha256:c", "apple.onnx", "f3"),
+            () -> ledger.saveAcked("apple", 3),
+            () -> ledger.saveAcked("iris", 2),
+            () -> ledger.deleteQueued("iris", 1),
+            () -> ledger.deleteAcked("iris", 1),
+            () -> ledger.reserve("wine", 5));
+    for (Runnable step : steps) {
+      step.run();
+      List<Ledger.Persisted> acked =
+          ledger.all().stream().filter(Ledger.Entry::saveAcked).map(Ledger::persisted).toList();
+      assertEquals(
+          Json.newMapper().writeValueAsString(new Ledger.StateFile(acked)),
+          new String(ledger.acknowledgedState(), StandardCharsets.UTF_8));
+    }
+    ledger.persist();
+    assertEquals(4, Ledger.load(store).all().size(), "iris 1 and 2, apple 3, wine 5");
   }
 }
