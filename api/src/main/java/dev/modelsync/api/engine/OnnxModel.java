@@ -165,13 +165,7 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       if (shape.length > 0 && shape[0] < 0 && batch > 0) {
         shape[0] = batch;
       }
-      long elements = 1;
-      for (long d : shape) {
-        elements = d < 0 ? -1 : elements * d;
-        if (elements < 0 || elements > NativeBuffers.MAX_BYTES) {
-          break;
-        }
-      }
+      long elements = Tensor.elementCount(shape); // -1 for an open dimension or an overflow
       long bytes = elements * o.type().bytes();
       if (elements <= 0 || bytes > NativeBuffers.MAX_BYTES) {
         continue; // open, empty or large: ONNX Runtime allocates it
