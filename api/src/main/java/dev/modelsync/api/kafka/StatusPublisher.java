@@ -59,12 +59,8 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
     sender.execute(
         () -> {
           try {
-            var record = new ProducerRecord<>(topic, status.model(), codec.encode(status));
-            record
-                .headers()
-                .add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
             producer.send(
-                record,
+                recordOf(topic, status),
                 (meta, e) -> {
                   if (e != null) {
                     LOG.warn(
@@ -80,6 +76,13 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
         });
   }
 
+  /** The event as a record keyed by its model, with the CloudEvents content type. */
+  private ProducerRecord<String, byte[]> recordOf(String to, ModelEvent event) {
+    var record = new ProducerRecord<>(to, event.model(), codec.encode(event));
+    record.headers().add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+
   /**
    * Produces an event to another topic (the events topic: admin pins) and completes once Kafka
    * acknowledges it, or fails.
@@ -90,12 +93,8 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
       sender.execute(
           () -> {
             try {
-              var record = new ProducerRecord<>(eventsTopic, event.model(), codec.encode(event));
-              record
-                  .headers()
-                  .add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
               producer.send(
-                  record,
+                  recordOf(eventsTopic, event),
                   (meta, e) -> {
                     if (e != null) {
                       done.completeExceptionally(e);
