@@ -32,6 +32,7 @@ import java.util.Set;
 final class OnnxModel implements LoadedModel, DjlBacked {
   private final Model model;
   private final OrtSession session;
+  private final Run runner;
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
@@ -43,9 +44,36 @@ final class OnnxModel implements LoadedModel, DjlBacked {
   private static final Set<DataType> PINNABLE =
       EnumSet.of(DataType.FP32, DataType.FP64, DataType.INT32, DataType.INT64);
 
+  /** What a run asks of the session: {@link OrtSession#run(Map, Set, Map)}. */
+  @FunctionalInterface
+  interface Run {
+    OrtSession.Result run(
+        Map<String, OnnxTensor> feed, Set<String> allocated, Map<String, OnnxTensor> pinned)
+        throws OrtException;
+  }
+
+  /**
+   * What ONNX Runtime (1.21) says when an output it was lent has another shape than the run
+   * produces (execution_frame.cc, {@code OrtValue shape verification failed. Current shape:{1,4}
+   * Requested shape:{2,4}}, code ORT_RUNTIME_EXCEPTION). A bad input fails otherwise (wrong
+   * dimensions or type: ORT_INVALID_ARGUMENT; an index out of range in a Gather: the same).
+   */
+  private static final String LENT_SHAPE_REFUSED = "shape verification failed";
+
   OnnxModel(Model model, OrtSession session, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+    this(model, session, inputs, outputs, session::run);
+  }
+
+  /** With {@code runner} in place of the session's own run: tests count the runs. */
+  OnnxModel(
+      Model model,
+      OrtSession session,
+      List<TensorInfo> inputs,
+      List<TensorInfo> outputs,
+      Run runner) {
     this.model = model;
     this.session = session;
+    this.runner = runner;
     this.inputs = inputs;
     this.outputs = outputs;
     this.allOutputs = new LinkedHashSet<>();
@@ -93,10 +121,10 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       return run(feed, requested, pinned);
     } catch (OrtException | RuntimeException first) {
       Exception e = first;
-      if (!pinned.isEmpty()) {
+      if (!pinned.isEmpty() && lentShapeRefused(first)) {
         // An output whose real shape is not the declared one (a model that lies about its batch
         // dimension, say): run it as ONNX Runtime allocates; if that works, stop pinning for this
-        // version.
+        // version. Any other failure (a bad input) would fail the same way again: it fails once.
         closeAll(pinned);
         pinned.clear();
         try {
@@ -114,6 +142,14 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     }
   }
 
+  /** Whether a run failed because an output it was lent has the wrong shape. */
+  private static boolean lentShapeRefused(Exception e) {
+    return e instanceof OrtException ort
+        && ort.getCode() == OrtException.OrtErrorCode.ORT_RUNTIME_EXCEPTION
+        && ort.getMessage() != null
+        && ort.getMessage().contains(LENT_SHAPE_REFUSED);
+  }
+
   private List<Tensor> run(
       Map<String, OnnxTensor> feed, Set<String> requested, Map<String, OnnxTensor> pinned)
       throws OrtException {
@@ -122,7 +158,7 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       allocated = new LinkedHashSet<>(requested);
       allocated.removeAll(pinned.keySet());
     }
-    try (OrtSession.Result result = session.run(feed, allocated, pinned)) {
+    try (OrtSession.Result result = runner.run(feed, allocated, pinned)) {
       // in the order asked for: the result lists pinned outputs first
       List<Tensor> out = new ArrayList<>(requested.size());
       for (String name : requested) {

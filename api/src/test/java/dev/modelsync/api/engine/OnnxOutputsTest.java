@@ -2,10 +2,13 @@ package dev.modelsync.api.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.onnx.TypedModels;
 import dev.modelsync.onnx.TypedModels.Elem;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ONNX Runtime writes small outputs into buffers {@link OnnxModel} lends it and reads small inputs
  * from this thread's buffers ({@link NativeBuffers}): the answers must be exactly those of a run
  * without them, for every batch size in turn, on several threads at once, and for a model whose
- * declared output shape is wrong.
+ * declared output shape is wrong; only that last failure is worth a second run without them.
  */
 class OnnxOutputsTest {
   @TempDir static Path dir;
@@ -96,6 +99,60 @@ class OnnxOutputsTest {
         assertArrayEquals(x, (float[]) out.data());
       }
     }
+  }
+
+  @Test
+  void aMisstatedOutputShapeCostsOneRunMoreOnceThenOutputsAreNotLent() throws Exception {
+    try (LoadedModel m = load("misdeclared_runs", TypedModels.misdeclaredBatch())) {
+      List<Integer> lent = new ArrayList<>();
+      OnnxModel counted = counting((OnnxModel) m, lent);
+      Tensor in = new Tensor("input", DataType.FP32, new long[] {2, 4}, new float[8]);
+      counted.predict(List.of(in), List.of());
+      assertEquals(List.of(1, 0), lent, "lent and refused, then run as ONNX Runtime allocates");
+      counted.predict(List.of(in), List.of());
+      assertEquals(List.of(1, 0, 0), lent);
+    }
+  }
+
+  @Test
+  void aBadInputFailsOnceWhileOutputsAreLent() throws Exception {
+    try (LoadedModel m = load("lookup_runs", TypedModels.lookup(10, 20, 30))) {
+      List<Integer> lent = new ArrayList<>();
+      OnnxModel counted = counting((OnnxModel) m, lent);
+      // an index past the table (ONNX Runtime: ORT_INVALID_ARGUMENT from Gather)
+      Tensor outOfRange =
+          new Tensor("input", DataType.FP32, new long[] {1, 4}, new float[] {0, 7, 1, 2});
+      InferenceException e =
+          assertThrows(
+              InferenceException.class, () -> counted.predict(List.of(outOfRange), List.of()));
+      assertTrue(e.getMessage().contains("out of data bounds"), e.getMessage());
+      assertEquals(List.of(1), lent);
+      // dimensions the model does not take (ORT_INVALID_ARGUMENT before any node runs)
+      Tensor wide = new Tensor("input", DataType.FP32, new long[] {1, 5}, new float[5]);
+      assertThrows(InferenceException.class, () -> counted.predict(List.of(wide), List.of()));
+      assertEquals(List.of(1, 1), lent);
+      // and the outputs are still lent to the next, good request
+      Tensor good = new Tensor("input", DataType.FP32, new long[] {1, 4}, new float[] {0, 1, 2, 1});
+      Tensor out = counted.predict(List.of(good), List.of()).get(0);
+      assertArrayEquals(new float[] {10, 20, 30, 20}, (float[]) out.data());
+      assertEquals(List.of(1, 1, 1), lent);
+    }
+  }
+
+  /**
+   * The same session, each run recording how many outputs it was lent. Closing the model it wraps
+   * closes this one.
+   */
+  private static OnnxModel counting(OnnxModel m, List<Integer> lent) {
+    return new OnnxModel(
+        m.djlModel(),
+        m.session(),
+        m.inputs(),
+        m.outputs(),
+        (feed, allocated, pinned) -> {
+          lent.add(pinned.size());
+          return m.session().run(feed, allocated, pinned);
+        });
   }
 
   @Test
