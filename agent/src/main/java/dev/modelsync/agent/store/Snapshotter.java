@@ -21,10 +21,12 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +39,22 @@ public final class Snapshotter {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
   private static final int BUFFER = 1 << 16;
   private final Path storeDir;
+  private final Consumer<Path> directorySync;
 
-  /** Model directories whose entry in the store directory is synced; see {@link #sync}. */
-  private final Set<Object> durableModelDirs = ConcurrentHashMap.newKeySet();
+  /**
+   * The models whose directory's entry in the store directory is synced, each with the directory's
+   * file key (inode) then; see {@link #syncModelEntry}.
+   */
+  private final Map<String, Object> durableModelDirs = new ConcurrentHashMap<>();
 
   public Snapshotter(Path storeDir) {
+    this(storeDir, Snapshotter::syncDirectory);
+  }
+
+  /** With {@code directorySync} syncing each directory: tests see which ones are synced. */
+  Snapshotter(Path storeDir, Consumer<Path> directorySync) {
     this.storeDir = storeDir;
+    this.directorySync = directorySync;
   }
 
   /**
@@ -92,8 +104,10 @@ public final class Snapshotter {
     try {
       Files.createDirectory(tmp);
     } catch (NoSuchFileException e) {
-      // the model's first version: only then is its directory made (and stat'ed)
+      // the model's first version: only then is its directory made (and stat'ed); made now, its
+      // entry in the store directory is not synced, whatever was synced before under its name
       Files.createDirectories(tmp.getParent());
+      durableModelDirs.remove(model);
       Files.createDirectory(tmp);
     }
     try {
@@ -168,7 +182,7 @@ public final class Snapshotter {
    */
   public void sync(String model, long version, List<FileEntry> files) throws IOException {
     Path dir = versionDir(model, version);
-    syncModelEntry(dir.getParent());
+    syncModelEntry(model, dir.getParent());
     Set<Path> dirs = new TreeSet<>(Comparator.reverseOrder());
     for (FileEntry file : files) {
       Path path = dir.resolve(file.path());
@@ -181,8 +195,8 @@ public final class Snapshotter {
         dirs.add(parent);
       }
     }
-    dirs.forEach(Snapshotter::syncDirectory);
-    syncDirectory(dir.getParent());
+    dirs.forEach(directorySync);
+    directorySync.accept(dir.getParent());
   }
 
   /**
@@ -221,18 +235,21 @@ public final class Snapshotter {
   }
 
   /**
-   * Syncs the store directory once for each model directory (told apart by inode, so one removed
-   * and made again counts as new): a model's first version adds the model's entry to it, and
-   * without this a power loss could drop the model directory while the state file lists its
-   * versions. On the disk thread only.
+   * Syncs the store directory once for each model directory: a model's first version adds the
+   * model's entry to it, and without this a power loss could drop the model directory while the
+   * state file lists its versions. A directory counts as new when {@link #stage} made it, or when
+   * its inode is not the one synced under its name (made again by hand); an inode alone would not
+   * do, as a directory removed and made again often gets the same one back. The model is marked
+   * before the sync and unmarked after {@link #stage} makes its directory, so a directory made
+   * while this runs is either covered by this sync or synced by the next. On the disk thread only.
    */
-  private void syncModelEntry(Path modelDir) throws IOException {
+  private void syncModelEntry(String model, Path modelDir) throws IOException {
     Object key = Files.readAttributes(modelDir, BasicFileAttributes.class).fileKey();
-    if (key == null || !durableModelDirs.contains(key)) {
-      syncDirectory(storeDir);
+    if (key == null || !key.equals(durableModelDirs.get(model))) {
       if (key != null) {
-        durableModelDirs.add(key);
+        durableModelDirs.put(model, key);
       }
+      directorySync.accept(storeDir);
     }
   }
 

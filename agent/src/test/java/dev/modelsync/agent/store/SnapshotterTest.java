@@ -12,7 +12,9 @@ import dev.modelsync.files.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -136,6 +138,38 @@ class SnapshotterTest {
     snapshotter.sync("iris", 1, again.files());
     assertEquals(List.of("1"), names(root.resolve("store/iris")));
     assertArrayEquals(new byte[] {1}, Files.readAllBytes(target.resolve("model.onnx")));
+  }
+
+  @Test
+  @DisplayName(
+      "the store directory is synced for a model's first version, not for its next ones, and again"
+          + " each time the model's directory is removed and made again (often with the same inode)")
+  void modelEntrySyncedAgainWhenMadeAgain() throws Exception {
+    Path source = Files.createDirectories(root.resolve("models/iris/1"));
+    Files.write(source.resolve("model.onnx"), new byte[] {1});
+    Path store = root.resolve("store");
+    List<Path> synced = new ArrayList<>();
+    Snapshotter snapshotter = new Snapshotter(store, synced::add);
+    long version = 0;
+    for (int round = 1; round <= 4; round++) {
+      for (int save = 0; save < 2; save++) {
+        var staged = stage(snapshotter, List.of("model.onnx"));
+        snapshotter.commit(staged, ++version, true);
+        snapshotter.sync("iris", version, staged.files());
+      }
+      assertEquals(round, Collections.frequency(synced, store), "store syncs after round " + round);
+      Trees.delete(store.resolve("iris")); // by hand, between two saves
+    }
+    // another process: a model directory it did not make is synced once too
+    Snapshotter restarted = new Snapshotter(store, synced::add);
+    Files.createDirectories(store.resolve("iris"));
+    synced.clear();
+    for (int save = 0; save < 2; save++) {
+      var staged = stage(restarted, List.of("model.onnx"));
+      restarted.commit(staged, ++version, true);
+      restarted.sync("iris", version, staged.files());
+    }
+    assertEquals(1, Collections.frequency(synced, store));
   }
 
   private Snapshotter.Staged stage(Snapshotter snapshotter, List<String> files) throws Exception {
