@@ -6,7 +6,7 @@ import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.modelsync.kafka.EventRecords;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -22,7 +22,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -244,11 +243,8 @@ public final class Publisher implements Outbox, AutoCloseable {
 
   private void send(Outgoing out) {
     ModelEvent event = out.event();
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(topic, event.model(), codec.encode(event));
-    record.headers().add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
     producer.send(
-        record,
+        EventRecords.of(topic, codec, event),
         (metadata, error) -> {
           if (error == null) {
             unacked.decrementAndGet();

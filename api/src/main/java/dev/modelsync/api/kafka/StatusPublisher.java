@@ -6,8 +6,8 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
+import dev.modelsync.kafka.EventRecords;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -60,7 +59,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
         () -> {
           try {
             producer.send(
-                recordOf(topic, status),
+                EventRecords.of(topic, codec, status),
                 (meta, e) -> {
                   if (e != null) {
                     LOG.warn(
@@ -76,13 +75,6 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
         });
   }
 
-  /** The event as a record keyed by its model, with the CloudEvents content type. */
-  private ProducerRecord<String, byte[]> recordOf(String to, ModelEvent event) {
-    var record = new ProducerRecord<>(to, event.model(), codec.encode(event));
-    record.headers().add("content-type", EventCodec.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-    return record;
-  }
-
   /**
    * Produces an event to another topic (the events topic: admin pins) and completes once Kafka
    * acknowledges it, or fails.
@@ -94,7 +86,7 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
           () -> {
             try {
               producer.send(
-                  recordOf(eventsTopic, event),
+                  EventRecords.of(eventsTopic, codec, event),
                   (meta, e) -> {
                     if (e != null) {
                       done.completeExceptionally(e);
