@@ -143,7 +143,9 @@ public final class Api {
                           config.instanceId(),
                           config.maxTensorBytes(),
                           config.gate(),
-                          config.rollout()));
+                          config.rollout(),
+                          config.shadowQueue(),
+                          config.shadowStack()));
               Services services =
                   new Services(
                       catalog,

@@ -24,6 +24,8 @@ import static dev.modelsync.api.ApiOptions.ORT_INTRA_OP_THREADS;
 import static dev.modelsync.api.ApiOptions.PORT;
 import static dev.modelsync.api.ApiOptions.REQUEST_TIMEOUT_MS;
 import static dev.modelsync.api.ApiOptions.ROLLOUT;
+import static dev.modelsync.api.ApiOptions.SHADOW_QUEUE;
+import static dev.modelsync.api.ApiOptions.SHADOW_STACK;
 import static dev.modelsync.api.ApiOptions.STATUS_TOPIC;
 import static dev.modelsync.api.ApiOptions.STORE_DIR;
 
@@ -74,7 +76,9 @@ public record ApiConfig(
     long maxBufferedBytes,
     GateMode gate,
     long inlineMaxMicros,
-    RolloutMode rollout) {
+    RolloutMode rollout,
+    int shadowQueue,
+    int shadowStack) {
 
   /**
    * Where versions come from besides the store directory.
@@ -150,6 +154,8 @@ public record ApiConfig(
     Objects.requireNonNull(gate, GATE.label());
     INLINE_MAX_MICROS.require(inlineMaxMicros);
     Objects.requireNonNull(rollout, ROLLOUT.label());
+    SHADOW_QUEUE.require(shadowQueue);
+    SHADOW_STACK.require(shadowStack);
   }
 
   public static ApiConfig from(Map<String, String> env, String... args) {
@@ -187,7 +193,9 @@ public record ApiConfig(
         s.longValue(MAX_BUFFERED_BYTES),
         gateMode(s.string(GATE)),
         s.longValue(INLINE_MAX_MICROS),
-        rolloutMode(s.string(ROLLOUT)));
+        rolloutMode(s.string(ROLLOUT)),
+        intValue(s, SHADOW_QUEUE),
+        intValue(s, SHADOW_STACK));
   }
 
   private static RolloutMode rolloutMode(String text) {

@@ -181,6 +181,23 @@ public final class ApiOptions {
                   + " model.json names no rollout policy")
           .checked(Check.oneOf("instant", "shadow", "canary"));
 
+  public static final Option SHADOW_QUEUE =
+      Option.optional(
+              "MODELSYNC_SHADOW_QUEUE",
+              null,
+              "64",
+              "shadow copies waiting for the shadow thread; a request's copy that finds it full is"
+                  + " dropped and counted, never waited for")
+          .checked(Check.range(1, 65_536));
+  public static final Option SHADOW_STACK =
+      Option.optional(
+              "MODELSYNC_SHADOW_STACK",
+              null,
+              "32",
+              "most shadow copies the shadow thread takes at once and runs stacked in one"
+                  + " candidate call (within MODELSYNC_MAX_TENSOR_BYTES); 1 = each copy alone")
+          .checked(Check.range(1, 4_096));
+
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
@@ -210,6 +227,8 @@ public final class ApiOptions {
           CACHE_MAX_BYTES,
           GATE,
           ROLLOUT,
+          SHADOW_QUEUE,
+          SHADOW_STACK,
           BucketConfig.BUCKET,
           BucketConfig.ENDPOINT,
           BucketConfig.REGION,

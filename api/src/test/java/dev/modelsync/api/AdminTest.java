@@ -87,7 +87,9 @@ class AdminTest {
         c.maxBufferedBytes(),
         c.gate(),
         c.inlineMaxMicros(),
-        c.rollout());
+        c.rollout(),
+        c.shadowQueue(),
+        c.shadowStack());
   }
 
   @Test

@@ -43,6 +43,12 @@ class ApiConfigTest {
         ApiConfig.from(env("MODELSYNC_INFER_THREADS", "3", "MODELSYNC_HTTP_INSTANCES", "5"));
     assertEquals(3, set.inferThreads());
     assertEquals(5, set.httpInstances());
+    assertEquals(64, c.shadowQueue());
+    assertEquals(32, c.shadowStack());
+    ApiConfig shadow =
+        ApiConfig.from(env("MODELSYNC_SHADOW_QUEUE", "256", "MODELSYNC_SHADOW_STACK", "1"));
+    assertEquals(256, shadow.shadowQueue());
+    assertEquals(1, shadow.shadowStack());
   }
 
   @Test
@@ -58,6 +64,10 @@ class ApiConfigTest {
     assertNames("MODELSYNC_INFER_THREADS", env("MODELSYNC_INFER_THREADS", "x"));
     assertNames("MODELSYNC_MAX_BODY_BYTES", env("MODELSYNC_MAX_BODY_BYTES", "10"));
     assertNames("MODELSYNC_ADMIN_TOKEN", env("MODELSYNC_ADMIN_TOKEN", "short"));
+    assertNames("MODELSYNC_SHADOW_QUEUE", env("MODELSYNC_SHADOW_QUEUE", "0"));
+    assertNames("MODELSYNC_SHADOW_QUEUE", env("MODELSYNC_SHADOW_QUEUE", "lots"));
+    assertNames("MODELSYNC_SHADOW_STACK", env("MODELSYNC_SHADOW_STACK", "-1"));
+    assertNames("MODELSYNC_SHADOW_STACK", env("MODELSYNC_SHADOW_STACK", "5000"));
     assertNames("MODELSYNC_EVENTS_TOPIC", env("MODELSYNC_EVENTS_TOPIC", "bad topic"));
     assertNames("KAFKA_BOOTSTRAP_SERVERS", env("KAFKA_BOOTSTRAP_SERVERS", "nohost"));
     assertNames("MODELSYNC_ARTIFACT_BASE_URL", env("MODELSYNC_ARTIFACT_BASE_URL", "ftp://agent"));

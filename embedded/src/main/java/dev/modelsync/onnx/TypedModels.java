@@ -102,6 +102,39 @@ public final class TypedModels {
   }
 
   /**
+   * A model that tells how many rows each run holds: {@code output = input + N} for {@code input:
+   * FP32[N, 4]} (Shape, Gather, Cast, Add), plus {@code (input · W1) · W2} with W2 all zeros, a
+   * detour through {@code hidden} columns that adds nothing but makes every run cost (about 8 ×
+   * {@code hidden} bytes of weights read per run). A shadow candidate whose divergence from the
+   * identity is the size of the stack each copy ran in.
+   */
+  public static byte[] plusRows(int hidden) {
+    float[] ones = new float[4 * hidden];
+    java.util.Arrays.fill(ones, 1f);
+    Protobuf first =
+        new Protobuf()
+            .varint(2, Elem.INT64.onnx)
+            .string(8, "FIRST")
+            .bytes(9, new byte[8]); // a scalar 0
+    Protobuf graph =
+        new Protobuf()
+            .message(1, node("Shape", "shape", "input"))
+            .message(1, node("Gather", "rows", "shape", "FIRST"))
+            .message(1, node("Cast", "rowsf", "rows").message(5, intAttr("to", Elem.FP32.onnx)))
+            .message(1, node("Add", "shifted", "input", "rowsf"))
+            .message(1, node("MatMul", "hidden", "input", "W1"))
+            .message(1, node("MatMul", "zeros", "hidden", "W2"))
+            .message(1, node("Add", "output", "shifted", "zeros"))
+            .string(2, "modelsync_plus_rows")
+            .message(5, first)
+            .message(5, floats("W1", new long[] {4, hidden}, ones))
+            .message(5, floats("W2", new long[] {hidden, 4}, new float[4 * hidden]))
+            .message(11, valueInfo("input", Elem.FP32, -1, 4))
+            .message(12, valueInfo("output", Elem.FP32, -1, 4));
+    return model(graph);
+  }
+
+  /**
    * An image-style model: {@code image: UINT8[N, 3, 2, 2]} scaled to {@code scaled: FP32 = image /
    * 255}, as a vision model's first step reads 8-bit pixels.
    */

@@ -41,11 +41,18 @@ public final class Deployer {
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
 
   /**
-   * What a deployer runs with: versions kept, this replica's id, the warm-up tensor cap, the gate
-   * mode, the default rollout policy.
+   * What a deployer runs with: versions kept, this replica's id, the warm-up tensor cap (also the
+   * most input bytes of a stacked shadow run), the gate mode, the default rollout policy, and the
+   * shadow thread's queue and the most copies it stacks in one run.
    */
   public record Config(
-      int keepVersions, String replica, long maxTensorBytes, GateMode gate, RolloutMode rollout) {}
+      int keepVersions,
+      String replica,
+      long maxTensorBytes,
+      GateMode gate,
+      RolloutMode rollout,
+      int shadowQueue,
+      int shadowStack) {}
 
   private final Context context;
   private final Turns turns;
@@ -402,6 +409,10 @@ public final class Deployer {
   }
 
   /** The most bytes of input one request, or one stacked run, may hold. */
+  Config config() {
+    return config;
+  }
+
   long maxTensorBytes() {
     return config.maxTensorBytes();
   }

@@ -166,7 +166,9 @@ final class Rollouts implements AutoCloseable {
     ActiveRollout r;
     if (policy.mode() == RolloutMode.SHADOW) {
       if (runner == null) {
-        runner = new ShadowRunner(deployer.maxTensorBytes());
+        Deployer.Config config = deployer.config();
+        runner =
+            new ShadowRunner(config.maxTensorBytes(), config.shadowQueue(), config.shadowStack());
       }
       ShadowRollout shadow =
           new ShadowRollout(candidate, baseline, policy, metrics, runner, this::due);

@@ -10,26 +10,29 @@ import java.util.concurrent.BlockingQueue;
  * The thread shadow candidates run on, away from the inference threads: a request's copy is one
  * queue offer on the inference thread, and when the queue is full (the candidate is busy, or slower
  * than the served version) the copy is dropped and counted, never waited for. The thread takes what
- * is queued, up to {@link #DRAIN} copies, and hands each rollout its copies in one go so that it
- * can run them stacked ({@link ShadowRollout#run(List)}).
+ * is queued, up to {@code MODELSYNC_SHADOW_STACK} copies, and hands each rollout its copies in one
+ * go so that it can run them stacked ({@link ShadowRollout#run(List, long)}).
  */
 final class ShadowRunner implements AutoCloseable {
-  static final int QUEUE = 64;
-  static final int DRAIN = 32;
 
   /** One request's copy for a shadow candidate. */
   record Copy(
       ShadowRollout rollout, List<Tensor> inputs, List<String> outputs, List<Tensor> answers) {}
 
-  private final BlockingQueue<Copy> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final BlockingQueue<Copy> queue;
   private final long maxStackBytes;
+  private final int drain;
   private final Thread thread;
 
   /**
-   * {@code maxStackBytes}: the most input bytes one stacked run holds (MODELSYNC_MAX_TENSOR_BYTES).
+   * @param maxStackBytes the most input bytes one stacked run holds (MODELSYNC_MAX_TENSOR_BYTES)
+   * @param queued the copies that wait for the thread at most (MODELSYNC_SHADOW_QUEUE)
+   * @param drain the most copies the thread takes at once (MODELSYNC_SHADOW_STACK)
    */
-  ShadowRunner(long maxStackBytes) {
+  ShadowRunner(long maxStackBytes, int queued, int drain) {
     this.maxStackBytes = maxStackBytes;
+    this.queue = new ArrayBlockingQueue<>(queued);
+    this.drain = drain;
     this.thread = new Thread(this::loop, "modelsync-shadow");
     thread.setDaemon(true);
     thread.start();
@@ -43,11 +46,11 @@ final class ShadowRunner implements AutoCloseable {
   }
 
   private void loop() {
-    List<Copy> drained = new ArrayList<>(DRAIN);
+    List<Copy> drained = new ArrayList<>(drain);
     try {
       while (true) {
         drained.add(queue.take());
-        queue.drainTo(drained, DRAIN - 1);
+        queue.drainTo(drained, drain - 1);
         // each rollout gets its own copies, in their order
         while (!drained.isEmpty()) {
           ShadowRollout rollout = drained.get(0).rollout();
