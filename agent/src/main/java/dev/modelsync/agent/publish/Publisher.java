@@ -6,7 +6,7 @@ import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
-import dev.modelsync.kafka.EventRecords;
+import dev.modelsync.config.EventRecords;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

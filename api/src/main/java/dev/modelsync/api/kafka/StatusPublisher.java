@@ -6,7 +6,7 @@ import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
-import dev.modelsync.kafka.EventRecords;
+import dev.modelsync.config.EventRecords;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

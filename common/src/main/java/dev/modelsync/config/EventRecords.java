@@ -1,4 +1,4 @@
-package dev.modelsync.kafka;
+package dev.modelsync.config;
 
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;

@@ -1,4 +1,4 @@
-package dev.modelsync.kafka;
+package dev.modelsync.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
