@@ -5,6 +5,7 @@ import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Option;
 import dev.modelsync.events.Topics;
 import java.util.List;
@@ -184,6 +185,7 @@ public final class ApiOptions {
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
+          KafkaWarmUp.ROUNDS,
           STORE_DIR,
           EVENTS_TOPIC,
           STATUS_TOPIC,

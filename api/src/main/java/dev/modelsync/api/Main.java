@@ -1,6 +1,8 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.kafka.StatusPublisher;
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Settings;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
@@ -54,6 +56,10 @@ public final class Main {
       System.exit(1);
       return;
     }
+    KafkaWarmUp.start(
+        config.kafka(),
+        StatusPublisher.producerConfig(config.kafka(), config.instanceId()),
+        config.kafka().warmUpRounds());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -47,11 +47,18 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
       KafkaClientConfig kafka, String topic, String replica, Optional<EventKey> key) {
     this.topic = topic;
     this.codec = new EventCodec(URI.create("/modelsync/api/" + replica), key);
+    this.producer =
+        new KafkaProducer<>(
+            producerConfig(kafka, replica), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The status producer's settings (serializers given apart: String keys, byte[] values). */
+  public static Map<String, Object> producerConfig(KafkaClientConfig kafka, String replica) {
     Map<String, Object> props = kafka.clientProperties();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "modelsync-api-status-" + replica);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    return props;
   }
 
   @Override
