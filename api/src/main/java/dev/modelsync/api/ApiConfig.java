@@ -28,6 +28,7 @@ import static dev.modelsync.api.ApiOptions.STATUS_TOPIC;
 import static dev.modelsync.api.ApiOptions.STORE_DIR;
 
 import dev.modelsync.api.deploy.GateMode;
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.deploy.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
@@ -74,7 +75,8 @@ public record ApiConfig(
     long maxBufferedBytes,
     GateMode gate,
     long inlineMaxMicros,
-    RolloutMode rollout) {
+    RolloutMode rollout,
+    int loadWarmUpRounds) {
 
   /**
    * Where versions come from besides the store directory.
@@ -187,7 +189,8 @@ public record ApiConfig(
         s.longValue(MAX_BUFFERED_BYTES),
         gateMode(s.string(GATE)),
         s.longValue(INLINE_MAX_MICROS),
-        rolloutMode(s.string(ROLLOUT)));
+        rolloutMode(s.string(ROLLOUT)),
+        intValue(s, LoadWarmUp.ROUNDS));
   }
 
   private static RolloutMode rolloutMode(String text) {

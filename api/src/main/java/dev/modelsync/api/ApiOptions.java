@@ -1,5 +1,6 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
@@ -186,6 +187,7 @@ public final class ApiOptions {
       List.of(
           KafkaClientConfig.BOOTSTRAP,
           KafkaWarmUp.ROUNDS,
+          LoadWarmUp.ROUNDS,
           STORE_DIR,
           EVENTS_TOPIC,
           STATUS_TOPIC,

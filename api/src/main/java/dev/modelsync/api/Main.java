@@ -1,5 +1,6 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.kafka.StatusPublisher;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaWarmUp;
@@ -56,6 +57,11 @@ public final class Main {
       System.exit(1);
       return;
     }
+    LoadWarmUp.start(
+        config.loadWarmUpRounds(),
+        config.eventKey(),
+        config.ortIntraOpThreads(),
+        config.maxTensorBytes());
     KafkaWarmUp.start(
         config.kafka(),
         StatusPublisher.producerConfig(config.kafka(), config.instanceId()),

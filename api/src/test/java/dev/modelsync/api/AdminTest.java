@@ -87,7 +87,8 @@ class AdminTest {
         c.maxBufferedBytes(),
         c.gate(),
         c.inlineMaxMicros(),
-        c.rollout());
+        c.rollout(),
+        c.loadWarmUpRounds());
   }
 
   @Test

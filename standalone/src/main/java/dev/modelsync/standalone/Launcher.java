@@ -5,6 +5,7 @@ import dev.modelsync.agent.AgentConfig;
 import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.api.Api;
 import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.engine.ModelLoader;
 import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.kafka.EmbeddedKafka;
@@ -41,6 +42,8 @@ final class Launcher implements AutoCloseable {
   private Agent agent;
   private Api api;
   private CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp =
+      CompletableFuture.completedFuture(Optional.empty());
+  private CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp =
       CompletableFuture.completedFuture(Optional.empty());
 
   Launcher(StandaloneConfig config, Map<String, String> env) {
@@ -81,7 +84,13 @@ final class Launcher implements AutoCloseable {
     agent = await(Agent.start(vertx, agentConfig));
     api = await(Api.start(vertx, apiConfig, extraLoaders));
     awaitReady();
-    // one warm-up serves both: the agent's producer and the api's consumer share this JIT
+    // one of each warm-up serves both: the agent and the api share this JIT
+    loadWarmUp =
+        LoadWarmUp.start(
+            apiConfig.loadWarmUpRounds(),
+            apiConfig.eventKey(),
+            apiConfig.ortIntraOpThreads(),
+            apiConfig.maxTensorBytes());
     kafkaWarmUp =
         KafkaWarmUp.start(
             agentConfig.kafka(),
@@ -94,6 +103,11 @@ final class Launcher implements AutoCloseable {
   /** Completed when the Kafka warm-up has ended (empty when it did not run). */
   CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp() {
     return kafkaWarmUp;
+  }
+
+  /** Completed when the load warm-up has ended (empty when it did not run). */
+  CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp() {
+    return loadWarmUp;
   }
 
   int apiPort() {
