@@ -7,6 +7,7 @@ import dev.modelsync.config.Check;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Option;
 import dev.modelsync.config.Settings;
 import dev.modelsync.events.EventKey;
@@ -127,6 +128,7 @@ public record AgentConfig(
           MODELS_DIR,
           STORE_DIR,
           KafkaClientConfig.BOOTSTRAP,
+          KafkaWarmUp.ROUNDS,
           EVENTS_TOPIC,
           PORT,
           HOST,

@@ -1,6 +1,8 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Settings;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
@@ -30,10 +32,16 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     Agent.start(vertx, config)
         .onSuccess(
-            agent ->
-                Runtime.getRuntime()
-                    .addShutdownHook(
-                        new Thread(() -> stop(agent, vertx), "modelsync-agent-shutdown")))
+            agent -> {
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(() -> stop(agent, vertx), "modelsync-agent-shutdown"));
+              KafkaWarmUp.start(
+                  config.kafka(),
+                  Publisher.producerConfig(
+                      config.kafka(), "modelsync-agent-" + config.instanceId()),
+                  config.kafka().warmUpRounds());
+            })
         .onFailure(
             e -> {
               LOG.error("modelsync-agent: cannot start: {}", e.toString());

@@ -102,7 +102,7 @@ final class TestAgent implements AutoCloseable {
         new AgentConfig(
             models,
             store,
-            new KafkaClientConfig(bootstrap, Map.of()),
+            new KafkaClientConfig(bootstrap, Map.of(), 0),
             "events-" + UUID.randomUUID(),
             0,
             "127.0.0.1",

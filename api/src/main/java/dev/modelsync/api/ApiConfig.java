@@ -30,6 +30,7 @@ import static dev.modelsync.api.ApiOptions.STATUS_TOPIC;
 import static dev.modelsync.api.ApiOptions.STORE_DIR;
 
 import dev.modelsync.api.deploy.GateMode;
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.deploy.RolloutMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
@@ -78,7 +79,8 @@ public record ApiConfig(
     long inlineMaxMicros,
     RolloutMode rollout,
     int shadowQueue,
-    int shadowStack) {
+    int shadowStack,
+    int loadWarmUpRounds) {
 
   /**
    * Where versions come from besides the store directory.
@@ -195,7 +197,8 @@ public record ApiConfig(
         s.longValue(INLINE_MAX_MICROS),
         rolloutMode(s.string(ROLLOUT)),
         intValue(s, SHADOW_QUEUE),
-        intValue(s, SHADOW_STACK));
+        intValue(s, SHADOW_STACK),
+        intValue(s, LoadWarmUp.ROUNDS));
   }
 
   private static RolloutMode rolloutMode(String text) {

@@ -1,10 +1,12 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.EventKeySetting;
 import dev.modelsync.config.KafkaClientConfig;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Option;
 import dev.modelsync.events.Topics;
 import java.util.List;
@@ -201,6 +203,8 @@ public final class ApiOptions {
   public static final List<Option> OPTIONS =
       List.of(
           KafkaClientConfig.BOOTSTRAP,
+          KafkaWarmUp.ROUNDS,
+          LoadWarmUp.ROUNDS,
           STORE_DIR,
           EVENTS_TOPIC,
           STATUS_TOPIC,

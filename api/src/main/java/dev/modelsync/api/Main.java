@@ -1,6 +1,9 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.deploy.LoadWarmUp;
+import dev.modelsync.api.kafka.StatusPublisher;
 import dev.modelsync.config.ConfigException;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Settings;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
@@ -54,6 +57,15 @@ public final class Main {
       System.exit(1);
       return;
     }
+    LoadWarmUp.start(
+        config.loadWarmUpRounds(),
+        config.eventKey(),
+        config.ortIntraOpThreads(),
+        config.maxTensorBytes());
+    KafkaWarmUp.start(
+        config.kafka(),
+        StatusPublisher.producerConfig(config.kafka(), config.instanceId()),
+        config.kafka().warmUpRounds());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

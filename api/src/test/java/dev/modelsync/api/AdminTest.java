@@ -89,7 +89,8 @@ class AdminTest {
         c.inlineMaxMicros(),
         c.rollout(),
         c.shadowQueue(),
-        c.shadowStack());
+        c.shadowStack(),
+        c.loadWarmUpRounds());
   }
 
   @Test

@@ -15,8 +15,11 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * <p>Pass-through values may hold secrets ({@code KAFKA_SASL_JAAS_CONFIG}, {@code
  * KAFKA_SSL_KEYSTORE_PASSWORD}): {@link #toString()} shows only their names. The Kafka clients' own
  * "config values" log line prints password-type settings as {@code [hidden]}.
+ *
+ * @param warmUpRounds round trips {@link KafkaWarmUp} makes at start (0 = none)
  */
-public record KafkaClientConfig(String bootstrapServers, Map<String, String> passthrough) {
+public record KafkaClientConfig(
+    String bootstrapServers, Map<String, String> passthrough, int warmUpRounds) {
   public static final Option BOOTSTRAP =
       Option.required(
               "KAFKA_BOOTSTRAP_SERVERS", "kafka", "Kafka bootstrap servers, host:port[,host:port]")
@@ -38,7 +41,10 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pas
             passthrough.put(name.substring(6).toLowerCase().replace('_', '.'), value);
           }
         });
-    return new KafkaClientConfig(settings.hostPorts(BOOTSTRAP), passthrough);
+    return new KafkaClientConfig(
+        settings.hostPorts(BOOTSTRAP),
+        passthrough,
+        (int) KafkaWarmUp.ROUNDS.require(settings.longValue(KafkaWarmUp.ROUNDS)));
   }
 
   @Override
@@ -47,7 +53,9 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pas
         + bootstrapServers
         + ", passthrough="
         + new TreeSet<>(passthrough.keySet())
-        + " (values not shown)]";
+        + " (values not shown), warmUpRounds="
+        + warmUpRounds
+        + "]";
   }
 
   /** A new mutable map with the common client properties, to add producer or consumer keys to. */

@@ -44,6 +44,24 @@ class KafkaClientConfigTest {
   }
 
   @Test
+  @DisplayName(
+      "MODELSYNC_KAFKA_WARMUP_ROUNDS: 10000 unless set, 0 turns it off, a negative is refused")
+  void warmUpRounds() {
+    List<Option> options = List.of(KafkaClientConfig.BOOTSTRAP, KafkaWarmUp.ROUNDS);
+    assertEquals(10_000, KafkaClientConfig.from(Settings.parse(options, ENV), ENV).warmUpRounds());
+    Map<String, String> off = new java.util.HashMap<>(ENV);
+    off.put("MODELSYNC_KAFKA_WARMUP_ROUNDS", "0");
+    assertEquals(0, KafkaClientConfig.from(Settings.parse(options, off), off).warmUpRounds());
+    off.put("MODELSYNC_KAFKA_WARMUP_ROUNDS", "-1");
+    ConfigException e = assertThrows(ConfigException.class, () -> Settings.parse(options, off));
+    assertTrue(e.getMessage().contains("MODELSYNC_KAFKA_WARMUP_ROUNDS"), e.getMessage());
+    assertFalse(
+        KafkaClientConfig.from(Settings.parse(options, ENV), ENV)
+            .clientProperties()
+            .containsKey("warmup.rounds"));
+  }
+
+  @Test
   @DisplayName("toString names pass-through settings but never shows their values")
   void toStringHidesValues() {
     var settings = Settings.parse(List.of(KafkaClientConfig.BOOTSTRAP), ENV);

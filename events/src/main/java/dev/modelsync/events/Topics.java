@@ -28,5 +28,20 @@ public final class Topics {
   public static final Map<String, String> MODEL_STATUS_CONFIG =
       Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
 
+  /**
+   * Where each process runs Kafka's produce and consume path at start, so that the first saves run
+   * compiled code in its clients and in the broker ({@code dev.modelsync.config.KafkaWarmUp}). Its
+   * records are meaningless and kept ten minutes.
+   */
+  public static final String WARM_UP = "modelsync.warmup";
+
+  /** Ten minutes, in segments of at most 1 MiB or ten minutes, so old ones are deleted. */
+  public static final Map<String, String> WARM_UP_CONFIG =
+      Map.of(
+          "cleanup.policy", "delete",
+          "retention.ms", "600000",
+          "segment.ms", "600000",
+          "segment.bytes", "1048576");
+
   private Topics() {}
 }

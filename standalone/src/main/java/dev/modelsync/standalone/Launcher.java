@@ -2,9 +2,12 @@ package dev.modelsync.standalone;
 
 import dev.modelsync.agent.Agent;
 import dev.modelsync.agent.AgentConfig;
+import dev.modelsync.agent.publish.Publisher;
 import dev.modelsync.api.Api;
 import dev.modelsync.api.ApiConfig;
+import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.engine.ModelLoader;
+import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,6 +20,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +41,10 @@ final class Launcher implements AutoCloseable {
   private Vertx vertx;
   private Agent agent;
   private Api api;
+  private CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp =
+      CompletableFuture.completedFuture(Optional.empty());
+  private CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp =
+      CompletableFuture.completedFuture(Optional.empty());
 
   Launcher(StandaloneConfig config, Map<String, String> env) {
     this(config, env, List.of());
@@ -75,7 +84,30 @@ final class Launcher implements AutoCloseable {
     agent = await(Agent.start(vertx, agentConfig));
     api = await(Api.start(vertx, apiConfig, extraLoaders));
     awaitReady();
+    // one of each warm-up serves both: the agent and the api share this JIT
+    loadWarmUp =
+        LoadWarmUp.start(
+            apiConfig.loadWarmUpRounds(),
+            apiConfig.eventKey(),
+            apiConfig.ortIntraOpThreads(),
+            apiConfig.maxTensorBytes());
+    kafkaWarmUp =
+        KafkaWarmUp.start(
+            agentConfig.kafka(),
+            Publisher.producerConfig(
+                agentConfig.kafka(), "modelsync-agent-" + agentConfig.instanceId()),
+            agentConfig.kafka().warmUpRounds());
     return this;
+  }
+
+  /** Completed when the Kafka warm-up has ended (empty when it did not run). */
+  CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp() {
+    return kafkaWarmUp;
+  }
+
+  /** Completed when the load warm-up has ended (empty when it did not run). */
+  CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp() {
+    return loadWarmUp;
   }
 
   int apiPort() {

@@ -37,6 +37,9 @@ public final class StandaloneHarness implements AutoCloseable {
     env.put("MODELSYNC_GRPC_PORT", "0");
     env.put("MODELSYNC_KAFKA_PORT", "0");
     env.put("MODELSYNC_DEMO", "false");
+    // tests do not warm up (a benchmark passes its own values)
+    env.putIfAbsent("MODELSYNC_KAFKA_WARMUP_ROUNDS", "0");
+    env.putIfAbsent("MODELSYNC_LOAD_WARMUP_ROUNDS", "0");
     StandaloneConfig config = StandaloneConfig.from(env);
     return new StandaloneHarness(new Launcher(config, env, extraLoaders).start(), config);
   }
@@ -47,6 +50,18 @@ public final class StandaloneHarness implements AutoCloseable {
 
   public int agentPort() {
     return launcher.agentPort();
+  }
+
+  /** What the Kafka warm-up did once it has ended; empty when it did not run (tests: 0 rounds). */
+  public java.util.Optional<dev.modelsync.config.KafkaWarmUp.Outcome> awaitKafkaWarmUp()
+      throws Exception {
+    return launcher.kafkaWarmUp().get(2, java.util.concurrent.TimeUnit.MINUTES);
+  }
+
+  /** What the load warm-up did once it has ended; empty when it did not run (tests: 0 rounds). */
+  public java.util.Optional<dev.modelsync.api.deploy.LoadWarmUp.Outcome> awaitLoadWarmUp()
+      throws Exception {
+    return launcher.loadWarmUp().get(2, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   public String bootstrapServers() {

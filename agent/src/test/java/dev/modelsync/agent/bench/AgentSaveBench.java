@@ -104,7 +104,8 @@ public final class AgentSaveBench {
               root.resolve("store"),
               new KafkaClientConfig(
                   kafka.bootstrapServers(),
-                  Map.of(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, SendClock.class.getName())),
+                  Map.of(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, SendClock.class.getName()),
+                  0),
               "bench-events",
               0,
               "127.0.0.1",

@@ -57,7 +57,7 @@ public final class RenameLatencyBench {
           new AgentConfig(
               models,
               root.resolve("store"),
-              new KafkaClientConfig(kafka.bootstrapServers(), Map.of()),
+              new KafkaClientConfig(kafka.bootstrapServers(), Map.of(), 0),
               "bench-events",
               0,
               "127.0.0.1",

@@ -1,12 +1,12 @@
 package dev.modelsync.api.kafka;
 
 import dev.modelsync.api.deploy.StatusSink;
+import dev.modelsync.config.EventRecords;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.EventKey;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.ModelStatus;
-import dev.modelsync.config.EventRecords;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -46,11 +46,18 @@ public final class StatusPublisher implements StatusSink, AutoCloseable {
       KafkaClientConfig kafka, String topic, String replica, Optional<EventKey> key) {
     this.topic = topic;
     this.codec = new EventCodec(URI.create("/modelsync/api/" + replica), key);
+    this.producer =
+        new KafkaProducer<>(
+            producerConfig(kafka, replica), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The status producer's settings (serializers given apart: String keys, byte[] values). */
+  public static Map<String, Object> producerConfig(KafkaClientConfig kafka, String replica) {
     Map<String, Object> props = kafka.clientProperties();
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "modelsync-api-status-" + replica);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    return props;
   }
 
   @Override

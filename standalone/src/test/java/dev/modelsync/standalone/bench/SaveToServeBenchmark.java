@@ -42,6 +42,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * record's timestamp (set by the agent's producer when it sends, 1 ms resolution) and the {@code
  * model.activated} status event's time (when the api swapped the version in).
  *
+ * <p>Kafka is warmed up at start as in production ({@code MODELSYNC_KAFKA_WARMUP_ROUNDS}, 10000;
+ * {@code -Dwarmup=0} measures a cold Kafka path), and so is the api's load path ({@code
+ * MODELSYNC_LOAD_WARMUP_ROUNDS}, 2000; {@code -Dloadwarmup=0}); the saves start once both have
+ * ended.
+ *
  * <pre>mvn -q -B -o -pl standalone exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.modelsync.standalone.bench.SaveToServeBenchmark [-Dexec.args=50]</pre>
  */
@@ -57,9 +62,32 @@ public final class SaveToServeBenchmark {
     int saves = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     Path dir = Files.createTempDirectory("modelsync-bench");
     long t0 = System.nanoTime();
-    try (var system = StandaloneHarness.start(dir);
+    // as in production (10000 unless -Dwarmup=N; 0 = a cold Kafka path, to compare)
+    String warmUp = System.getProperty("warmup", "10000");
+    String loadWarmUp = System.getProperty("loadwarmup", "2000");
+    try (var system =
+            StandaloneHarness.start(
+                dir,
+                Map.of(
+                    "MODELSYNC_KAFKA_WARMUP_ROUNDS",
+                    warmUp,
+                    "MODELSYNC_LOAD_WARMUP_ROUNDS",
+                    loadWarmUp));
         var http = new KeepAliveConnection(system.apiPort(), "/v2/models/bench/infer", BODY)) {
       long startMs = (System.nanoTime() - t0) / 1_000_000;
+      long w0 = System.nanoTime();
+      var warmed = system.awaitKafkaWarmUp();
+      System.out.printf(
+          Locale.ROOT,
+          "Kafka warm-up (MODELSYNC_KAFKA_WARMUP_ROUNDS=%s): %s, waited %d ms after start%n",
+          warmUp,
+          warmed.map(Object::toString).orElse("did not run"),
+          (System.nanoTime() - w0) / 1_000_000);
+      System.out.printf(
+          Locale.ROOT,
+          "load warm-up (MODELSYNC_LOAD_WARMUP_ROUNDS=%s): %s%n",
+          loadWarmUp,
+          system.awaitLoadWarmUp().map(Object::toString).orElse("did not run"));
       Clock clock = new Clock();
       int total = saves + WARM_UP_SAVES;
       long[] renamed = new long[total + 1];

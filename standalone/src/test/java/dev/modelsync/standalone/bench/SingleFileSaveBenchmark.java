@@ -54,7 +54,20 @@ public final class SingleFileSaveBenchmark {
     int saves = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     for (String mode : List.of("inotify", "poll")) {
       Path dir = Files.createTempDirectory("modelsync-bench");
-      try (var system = StandaloneHarness.start(dir, Map.of("MODELSYNC_WATCH", mode))) {
+      // warmed up at start as in production (-Dwarmup=N Kafka rounds, -Dloadwarmup=N loads); once
+      // per JVM
+      try (var system =
+          StandaloneHarness.start(
+              dir,
+              Map.of(
+                  "MODELSYNC_WATCH",
+                  mode,
+                  "MODELSYNC_KAFKA_WARMUP_ROUNDS",
+                  System.getProperty("warmup", "10000"),
+                  "MODELSYNC_LOAD_WARMUP_ROUNDS",
+                  System.getProperty("loadwarmup", "2000")))) {
+        system.awaitKafkaWarmUp();
+        system.awaitLoadWarmUp();
         for (boolean rename : new boolean[] {true, false}) {
           String model = rename ? "renamed" : "inplace";
           run(system, mode, model, rename, saves);
