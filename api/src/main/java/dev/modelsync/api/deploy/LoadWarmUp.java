@@ -77,7 +77,8 @@ public final class LoadWarmUp {
         new Thread(
             () -> {
               try {
-                Outcome o = run(rounds, BUDGET, key, intraOpThreads, maxTensorBytes);
+                Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+                Outcome o = run(rounds, BUDGET, key, intraOpThreads, maxTensorBytes, tmp);
                 LOG.info(
                     "Warmed the load path up: {} loads in {} ms, the last ones {} ms each"
                         + " (median)",
@@ -99,13 +100,21 @@ public final class LoadWarmUp {
     return done;
   }
 
-  /** Blocking: at most {@code rounds} loads, fewer if the budget runs out. */
+  /**
+   * Blocking: at most {@code rounds} loads, fewer if the budget runs out, in a directory made in
+   * {@code tmp} and deleted after.
+   */
   static Outcome run(
-      int rounds, Duration budget, Optional<EventKey> key, int intraOpThreads, long maxTensorBytes)
+      int rounds,
+      Duration budget,
+      Optional<EventKey> key,
+      int intraOpThreads,
+      long maxTensorBytes,
+      Path tmp)
       throws Exception {
     long started = System.nanoTime();
     long deadline = started + budget.toNanos();
-    Path root = Files.createTempDirectory("modelsync-load-warmup");
+    Path root = Files.createTempDirectory(tmp, "modelsync-load-warmup");
     try {
       Path store = root.resolve("store");
       Path version = Files.createDirectories(store.resolve("warmup").resolve("1"));
