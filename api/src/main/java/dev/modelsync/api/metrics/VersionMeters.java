@@ -38,6 +38,9 @@ public final class VersionMeters {
 
   private volatile long typicalRunNanos;
 
+  /** Whether the last run was far above the typical one (and so left out of it). */
+  private volatile boolean lastOutlier;
+
   VersionMeters(MeterRegistry registry, String model, String version) {
     for (Outcome o : Outcome.values()) {
       requests[o.ordinal()] =
@@ -62,17 +65,34 @@ public final class VersionMeters {
     stats.ended(outcome == Outcome.SUCCESS, took);
   }
 
-  /** A model run (one request's, or a stacked run's whole time) took {@code nanos}. */
+  /**
+   * A model run (one request's, or a stacked run's whole time) took {@code nanos}. A run more than
+   * {@value #OUTLIER_FACTOR} times the typical one is left out unless the run before it was one
+   * too: a lone long run is the thread losing the core mid-run (preempted on a busy machine, a GC
+   * pause), and counting it sent the next few dozen requests of a 3 µs model through the inference
+   * threads (two thread wake-ups each) until the average came down again; a model that really got
+   * slower shows it twice in a row.
+   */
   public void ran(long nanos) {
     int n = runs;
     if (n < RUNS_BEFORE_TYPICAL) {
       runs = n + 1;
       typicalRunNanos = Math.max(typicalRunNanos, nanos); // the slowest first run, to start safe
-    } else {
-      long t = typicalRunNanos;
-      typicalRunNanos = t + (nanos - t) / 8;
+      return;
     }
+    long t = typicalRunNanos;
+    boolean outlier = nanos / OUTLIER_FACTOR > t;
+    boolean previous = lastOutlier;
+    if (outlier != previous) {
+      lastOutlier = outlier;
+    }
+    if (outlier && !previous) {
+      return;
+    }
+    typicalRunNanos = t + (nanos - t) / 8;
   }
+
+  private static final int OUTLIER_FACTOR = 4;
 
   /**
    * How long a run of this version typically takes: a moving average over the last runs (the
