@@ -38,9 +38,6 @@ public final class VersionMeters {
 
   private volatile long typicalRunNanos;
 
-  /** Whether the last run was far above the typical one (and so left out of it). */
-  private volatile boolean lastOutlier;
-
   VersionMeters(MeterRegistry registry, String model, String version) {
     for (Outcome o : Outcome.values()) {
       requests[o.ordinal()] =
@@ -66,12 +63,13 @@ public final class VersionMeters {
   }
 
   /**
-   * A model run (one request's, or a stacked run's whole time) took {@code nanos}. A run more than
-   * {@value #OUTLIER_FACTOR} times the typical one is left out unless the run before it was one
-   * too: a lone long run is the thread losing the core mid-run (preempted on a busy machine, a GC
-   * pause), and counting it sent the next few dozen requests of a 3 µs model through the inference
-   * threads (two thread wake-ups each) until the average came down again; a model that really got
-   * slower shows it twice in a row.
+   * A model run (one request's, or a stacked run's whole time) took {@code nanos}. Past the first
+   * runs a run counts as at most {@value #MAX_STEP} times the typical one, so each run moves the
+   * average up by at most 3/8: a long run is most often the thread losing the core mid-run
+   * (preempted on a busy machine, a GC pause), and counting it whole sent the next few dozen
+   * requests of a 3 µs model through the inference threads (two thread wake-ups each) until the
+   * average came down again. A model that really got slower still passes 30x its old typical run
+   * within a dozen runs.
    */
   public void ran(long nanos) {
     int n = runs;
@@ -81,18 +79,11 @@ public final class VersionMeters {
       return;
     }
     long t = typicalRunNanos;
-    boolean outlier = nanos / OUTLIER_FACTOR > t;
-    boolean previous = lastOutlier;
-    if (outlier != previous) {
-      lastOutlier = outlier;
-    }
-    if (outlier && !previous) {
-      return;
-    }
-    typicalRunNanos = t + (nanos - t) / 8;
+    long counted = Math.min(nanos, MAX_STEP * Math.max(t, 1_000));
+    typicalRunNanos = t + (counted - t) / 8;
   }
 
-  private static final int OUTLIER_FACTOR = 4;
+  private static final long MAX_STEP = 4;
 
   /**
    * How long a run of this version typically takes: a moving average over the last runs (the

@@ -35,33 +35,39 @@ class VersionMetersTest {
   }
 
   @Test
-  void aLoneStallLeavesTheTypicalRunAlone() {
+  void stallsBarelyMoveTheTypicalRun() {
     VersionMeters m = fastModel();
     for (int round = 0; round < 5; round++) {
-      m.ran(5_000_000); // the thread preempted for 5 ms mid-run
-      assertTrue(m.typicalRunNanos() <= INLINE_MAX, "after a stall: " + m.typicalRunNanos());
-      m.ran(3_000);
-      m.ran(3_000);
+      for (int thread = 0; thread < 3; thread++) {
+        m.ran(20_000_000); // a 20 ms GC pause stalls the runs on three threads at once
+      }
+      assertTrue(m.typicalRunNanos() <= 10_000, "after a stall: " + m.typicalRunNanos());
+      for (int i = 0; i < 60; i++) {
+        m.ran(3_000);
+      }
     }
-    assertEquals(3_000, m.typicalRunNanos());
+    assertTrue(m.typicalRunNanos() < 3_100, "back to 3 µs: " + m.typicalRunNanos());
   }
 
   @Test
-  void aModelThatGotSlowerIsSeenAfterTwoRuns() {
+  void aModelThatGotSlowerIsSeenWithinADozenRuns() {
     VersionMeters m = fastModel();
-    m.ran(2_000_000);
-    m.ran(2_000_000);
-    assertTrue(m.typicalRunNanos() > INLINE_MAX, "after two 2 ms runs: " + m.typicalRunNanos());
-    for (int i = 0; i < 50; i++) {
+    int runs = 0;
+    while (m.typicalRunNanos() <= INLINE_MAX) {
+      m.ran(2_000_000);
+      runs++;
+    }
+    assertTrue(runs <= 12, "2 ms runs seen after " + runs);
+    for (int i = 0; i < 100; i++) {
       m.ran(2_000_000);
     }
     assertTrue(m.typicalRunNanos() > 1_900_000, "converges: " + m.typicalRunNanos());
   }
 
   @Test
-  void aSomewhatSlowerRunCountsAtOnce() {
+  void aSomewhatSlowerRunCountsWhole() {
     VersionMeters m = fastModel();
-    m.ran(11_000); // under 4x the typical run: an ordinary run, averaged in
+    m.ran(11_000); // under 4x the typical run: averaged in as it is
     assertEquals(3_000 + 8_000 / 8, m.typicalRunNanos());
   }
 }
