@@ -110,10 +110,16 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     NativeBuffers buffers = NativeBuffers.of();
     Map<String, OnnxTensor> feed = new HashMap<>(in.size() * 2);
     Map<String, OnnxTensor> pinned = new HashMap<>(requested.size() * 2);
+    List<OnnxTensor> owned = new ArrayList<>(0); // made for this call alone, closed at its end
     try {
       for (int i = 0; i < in.size(); i++) {
         Tensor t = in.get(i);
-        feed.put(t.name(), toOnnx(t, buffers.slot(i, bytesOf(t))));
+        OnnxTensor lent = lentInput(t, buffers, i);
+        if (lent == null) {
+          lent = toOnnx(t);
+          owned.add(lent);
+        }
+        feed.put(t.name(), lent);
       }
       if (pinOutputs) {
         pin(in, requested, buffers, in.size(), pinned);
@@ -125,7 +131,7 @@ final class OnnxModel implements LoadedModel, DjlBacked {
         // An output whose real shape is not the declared one (a model that lies about its batch
         // dimension, say): run it as ONNX Runtime allocates; if that works, stop pinning for this
         // version. Any other failure (a bad input) would fail the same way again: it fails once.
-        closeAll(pinned);
+        // (The lent tensors stay with their slots.)
         pinned.clear();
         try {
           List<Tensor> out = run(feed, requested, pinned);
@@ -137,8 +143,7 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       }
       throw new InferenceException("inference failed: " + OnnxRuntimeLoader.rootMessage(e), e);
     } finally {
-      closeAll(feed);
-      closeAll(pinned);
+      owned.forEach(OnnxTensor::close);
     }
   }
 
@@ -154,7 +159,9 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       Map<String, OnnxTensor> feed, Set<String> requested, Map<String, OnnxTensor> pinned)
       throws OrtException {
     Set<String> allocated = requested;
-    if (!pinned.isEmpty()) {
+    if (pinned.size() == requested.size()) {
+      allocated = Set.of(); // every output lent (pinned holds requested outputs only)
+    } else if (!pinned.isEmpty()) {
       allocated = new LinkedHashSet<>(requested);
       allocated.removeAll(pinned.keySet());
     }
@@ -197,8 +204,9 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       if (!requested.contains(o.name()) || !PINNABLE.contains(o.type())) {
         continue;
       }
-      long[] shape = o.shape().clone();
+      long[] shape = o.shape();
       if (shape.length > 0 && shape[0] < 0 && batch > 0) {
+        shape = shape.clone();
         shape[0] = batch;
       }
       long elements = Tensor.elementCount(shape); // -1 for an open dimension or an overflow
@@ -206,8 +214,7 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       if (elements <= 0 || bytes > NativeBuffers.MAX_BYTES) {
         continue; // open, empty or large: ONNX Runtime allocates it
       }
-      ByteBuffer buffer = buffers.slot(slot++, (int) bytes);
-      pinned.put(o.name(), onnxOf(o.type(), buffer, shape));
+      pinned.put(o.name(), buffers.tensor(slot++, o.type(), shape, (int) bytes, env));
     }
   }
 
@@ -221,16 +228,6 @@ final class OnnxModel implements LoadedModel, DjlBacked {
       batch = t.shape()[0];
     }
     return batch;
-  }
-
-  private OnnxTensor onnxOf(DataType type, ByteBuffer b, long[] shape) throws OrtException {
-    return switch (type) {
-      case FP32 -> OnnxTensor.createTensor(env, b.asFloatBuffer(), shape);
-      case FP64 -> OnnxTensor.createTensor(env, b.asDoubleBuffer(), shape);
-      case INT32 -> OnnxTensor.createTensor(env, b.asIntBuffer(), shape);
-      case INT64 -> OnnxTensor.createTensor(env, b.asLongBuffer(), shape);
-      default -> throw new IllegalStateException(type + " outputs are not pinned");
-    };
   }
 
   /** A pinned output, read from the buffer ONNX Runtime wrote it into. */
@@ -249,10 +246,6 @@ final class OnnxModel implements LoadedModel, DjlBacked {
     return new Tensor(name, type, info.getShape(), data);
   }
 
-  private static void closeAll(Map<String, OnnxTensor> tensors) {
-    tensors.values().forEach(OnnxTensor::close);
-  }
-
   private static int bytesOf(Tensor t) {
     return switch (t.type()) {
       case FP32, FP64, INT32, INT64 -> Array.getLength(t.data()) * t.type().bytes();
@@ -261,25 +254,37 @@ final class OnnxModel implements LoadedModel, DjlBacked {
   }
 
   /**
-   * The input as an ONNX Runtime tensor: the common numeric types are written into this thread's
-   * direct buffer, which ONNX Runtime uses as it is (a heap array it would copy into a direct
-   * buffer allocated per call); the rest are wrapped and copied by ONNX Runtime.
+   * The input in this thread's lent tensor for its slot (FP32, FP64, INT32 and INT64 up to {@link
+   * NativeBuffers#MAX_BYTES}), which ONNX Runtime reads in place; null for the rest.
    */
-  private OnnxTensor toOnnx(Tensor t, ByteBuffer direct) throws OrtException {
+  private OnnxTensor lentInput(Tensor t, NativeBuffers buffers, int slot) throws OrtException {
+    int bytes = bytesOf(t);
+    if (bytes <= 0) {
+      return null;
+    }
+    OnnxTensor lent = buffers.tensor(slot, t.type(), t.shape(), bytes, env);
+    if (lent == null) {
+      return null;
+    }
+    Buffer target = lent.getBufferRef().orElseThrow();
+    Object data = t.data();
+    switch (t.type()) {
+      case FP32 -> ((FloatBuffer) target).put(0, (float[]) data);
+      case FP64 -> ((DoubleBuffer) target).put(0, (double[]) data);
+      case INT32 -> ((IntBuffer) target).put(0, (int[]) data);
+      case INT64 -> ((LongBuffer) target).put(0, (long[]) data);
+      default -> throw new IllegalStateException(t.type() + " inputs are not lent");
+    }
+    return lent;
+  }
+
+  /**
+   * The input as an ONNX Runtime tensor of its own (the caller closes it): wrapped and copied by
+   * ONNX Runtime.
+   */
+  private OnnxTensor toOnnx(Tensor t) throws OrtException {
     long[] shape = t.shape();
     Object data = t.data();
-    if (direct != null) {
-      switch (t.type()) {
-        case FP32 -> direct.asFloatBuffer().put((float[]) data);
-        case FP64 -> direct.asDoubleBuffer().put((double[]) data);
-        case INT32 -> direct.asIntBuffer().put((int[]) data);
-        case INT64 -> direct.asLongBuffer().put((long[]) data);
-        default -> direct = null;
-      }
-      if (direct != null) {
-        return onnxOf(t.type(), direct, shape);
-      }
-    }
     return switch (t.type()) {
       case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) data), shape);
       case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) data), shape);

@@ -62,17 +62,28 @@ public final class VersionMeters {
     stats.ended(outcome == Outcome.SUCCESS, took);
   }
 
-  /** A model run (one request's, or a stacked run's whole time) took {@code nanos}. */
+  /**
+   * A model run (one request's, or a stacked run's whole time) took {@code nanos}. Past the first
+   * runs a run counts as at most {@value #MAX_STEP} times the typical one, so each run moves the
+   * average up by at most 3/8: a long run is most often the thread losing the core mid-run
+   * (preempted on a busy machine, a GC pause), and counting it whole sent the next few dozen
+   * requests of a 3 µs model through the inference threads (two thread wake-ups each) until the
+   * average came down again. A model that really got slower still passes 30x its old typical run
+   * within a dozen runs.
+   */
   public void ran(long nanos) {
     int n = runs;
     if (n < RUNS_BEFORE_TYPICAL) {
       runs = n + 1;
       typicalRunNanos = Math.max(typicalRunNanos, nanos); // the slowest first run, to start safe
-    } else {
-      long t = typicalRunNanos;
-      typicalRunNanos = t + (nanos - t) / 8;
+      return;
     }
+    long t = typicalRunNanos;
+    long counted = Math.min(nanos, MAX_STEP * Math.max(t, 1_000));
+    typicalRunNanos = t + (counted - t) / 8;
   }
+
+  private static final long MAX_STEP = 4;
 
   /**
    * How long a run of this version typically takes: a moving average over the last runs (the

@@ -89,6 +89,31 @@ class OnnxOutputsTest {
   }
 
   @Test
+  void modelsTakingTurnsOnOneThreadEachAnswerTheirOwn() throws Exception {
+    // the thread's lent tensors are shared by every model it runs: same shapes, other sessions
+    LoadedModel doubled = load("affine2", dev.modelsync.onnx.OnnxModelWriter.affine(2));
+    try (LoadedModel tripled = load("affine3", dev.modelsync.onnx.OnnxModelWriter.affine(3))) {
+      for (int i = 0; i < 200; i++) {
+        float[] x = {i, 1, 2, 3};
+        float sum = i + 6;
+        Tensor in = new Tensor("input", DataType.FP32, new long[] {1, 4}, x);
+        if (i < 100) {
+          assertArrayEquals(
+              new float[] {2 * sum, 2 * (sum + 1), 2 * (sum + 2)},
+              (float[]) doubled.predict(List.of(in), List.of()).get(0).data(),
+              "affine(2) at " + i);
+        } else if (i == 100) {
+          doubled.close(); // its session gone, the thread's tensors serve the other model on
+        }
+        assertArrayEquals(
+            new float[] {3 * sum, 3 * (sum + 1), 3 * (sum + 2)},
+            (float[]) tripled.predict(List.of(in), List.of()).get(0).data(),
+            "affine(3) at " + i);
+      }
+    }
+  }
+
+  @Test
   void aMisstatedOutputShapeIsStillAnsweredExactly() throws Exception {
     try (LoadedModel m = load("misdeclared", TypedModels.misdeclaredBatch())) {
       for (int round = 0; round < 3; round++) {
