@@ -1,12 +1,12 @@
 package dev.modelsync.agent.publish;
 
 import dev.modelsync.agent.publish.Refusals.Outgoing;
+import dev.modelsync.config.EventRecords;
 import dev.modelsync.config.KafkaClientConfig;
 import dev.modelsync.config.TopicRetention;
 import dev.modelsync.events.EventCodec;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
-import dev.modelsync.config.EventRecords;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
