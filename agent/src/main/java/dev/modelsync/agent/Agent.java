@@ -119,6 +119,7 @@ public final class Agent {
     disk =
         new DiskWorker(
             ledger.file(),
+            Duration.ofMillis(config.syncDelayMs()),
             e -> LOG.error("Cannot write the agent state {}: {}", ledger.file(), e.toString()));
     AgentMetrics metrics =
         new AgentMetrics(

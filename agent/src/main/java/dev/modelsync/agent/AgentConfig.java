@@ -33,6 +33,8 @@ import java.util.Optional;
  *     {@code model.json}
  * @param rescanMs interval of the full rescan that backs up native file events
  * @param healthMs interval of the Kafka reachability check behind /health
+ * @param syncDelayMs how long a snapshot's sync to disk waits, so that it does not slow the
+ *     broker's append of its event or the api's load
  * @param instanceId this agent's name in the CloudEvents source
  * @param eventKey when present, every event is signed with it; {@code toString} never shows it
  * @param artifactToken when present, {@code GET /artifacts} requires it as a bearer token
@@ -50,6 +52,7 @@ public record AgentConfig(
     long quietMs,
     long rescanMs,
     long healthMs,
+    long syncDelayMs,
     String instanceId,
     Optional<EventKey> eventKey,
     Optional<ArtifactToken> artifactToken,
@@ -106,6 +109,14 @@ public record AgentConfig(
       Option.optional(
               "MODELSYNC_HEALTH_MS", "health-ms", "2000", "interval (ms) of the Kafka health check")
           .checked(Check.POSITIVE);
+  public static final Option SYNC_DELAY_MS =
+      Option.optional(
+              "MODELSYNC_SYNC_DELAY_MS",
+              "sync-delay-ms",
+              "100",
+              "a snapshot is synced to disk this long (ms) after its event is sent, so that the"
+                  + " sync does not slow the event's way to the api (0 = at once)")
+          .checked(Check.range(0, 60_000));
   public static final Option INSTANCE_ID =
       Option.optional(
               "MODELSYNC_INSTANCE_ID",
@@ -135,6 +146,7 @@ public record AgentConfig(
           QUIET_MS,
           RESCAN_MS,
           HEALTH_MS,
+          SYNC_DELAY_MS,
           INSTANCE_ID,
           EventKeySetting.OPTION,
           ArtifactToken.OPTION,
@@ -159,6 +171,7 @@ public record AgentConfig(
     QUIET_MS.require(quietMs);
     RESCAN_MS.require(rescanMs);
     HEALTH_MS.require(healthMs);
+    SYNC_DELAY_MS.require(syncDelayMs);
     INSTANCE_ID.require(instanceId);
     if (modelsDir.equals(storeDir) || storeDir.startsWith(modelsDir)) {
       throw new ConfigException(
@@ -180,6 +193,7 @@ public record AgentConfig(
         settings.positiveLong(QUIET_MS),
         settings.positiveLong(RESCAN_MS),
         settings.positiveLong(HEALTH_MS),
+        settings.longValue(SYNC_DELAY_MS),
         instance == null ? hostName() : instance,
         EventKeySetting.from(settings),
         ArtifactToken.from(settings),

@@ -109,6 +109,7 @@ final class TestAgent implements AutoCloseable {
             quietMs,
             500,
             300,
+            100,
             "test",
             eventKey,
             artifactToken,

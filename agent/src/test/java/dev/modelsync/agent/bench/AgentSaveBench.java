@@ -113,6 +113,7 @@ public final class AgentSaveBench {
               // no periodic rescan or health check while counting: their syscalls are not a save's
               600_000,
               600_000,
+              100,
               "bench",
               Optional.empty(),
               Optional.empty(),

@@ -64,6 +64,7 @@ public final class RenameLatencyBench {
               500,
               2000,
               2000,
+              100,
               "bench",
               Optional.empty(),
               Optional.empty(),

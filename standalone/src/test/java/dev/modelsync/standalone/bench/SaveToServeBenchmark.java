@@ -45,7 +45,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Kafka is warmed up at start as in production ({@code MODELSYNC_KAFKA_WARMUP_ROUNDS}, 10000;
  * {@code -Dwarmup=0} measures a cold Kafka path), and so is the api's load path ({@code
  * MODELSYNC_LOAD_WARMUP_ROUNDS}, 2000; {@code -Dloadwarmup=0}); the saves start once both have
- * ended.
+ * ended. The agent syncs each snapshot 100 ms after its event ({@code MODELSYNC_SYNC_DELAY_MS};
+ * {@code -Dsyncdelay=0} syncs at once). The next save follows 50 ms after a version is served
+ * ({@code -Dgap=ms}): with saves closer than the delay, a sync falls into the next save.
  *
  * <pre>mvn -q -B -o -pl standalone exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.modelsync.standalone.bench.SaveToServeBenchmark [-Dexec.args=50]</pre>
@@ -65,6 +67,10 @@ public final class SaveToServeBenchmark {
     // as in production (10000 unless -Dwarmup=N; 0 = a cold Kafka path, to compare)
     String warmUp = System.getProperty("warmup", "10000");
     String loadWarmUp = System.getProperty("loadwarmup", "2000");
+    // 100 as in production unless -Dsyncdelay=N (0 = each snapshot synced at once, to compare)
+    String syncDelay = System.getProperty("syncdelay", "100");
+    // the pause after a version is served before the next save (-Dgap=ms; 50 unless given)
+    long gapMs = Long.getLong("gap", 50);
     try (var system =
             StandaloneHarness.start(
                 dir,
@@ -72,7 +78,9 @@ public final class SaveToServeBenchmark {
                     "MODELSYNC_KAFKA_WARMUP_ROUNDS",
                     warmUp,
                     "MODELSYNC_LOAD_WARMUP_ROUNDS",
-                    loadWarmUp));
+                    loadWarmUp,
+                    "MODELSYNC_SYNC_DELAY_MS",
+                    syncDelay));
         var http = new KeepAliveConnection(system.apiPort(), "/v2/models/bench/infer", BODY)) {
       long startMs = (System.nanoTime() - t0) / 1_000_000;
       long w0 = System.nanoTime();
@@ -119,7 +127,7 @@ public final class SaveToServeBenchmark {
           }
           LockSupport.parkNanos(PAUSE_NANOS);
         }
-        Thread.sleep(50);
+        Thread.sleep(gapMs);
       }
       double[] millis = new double[saves];
       for (int v = WARM_UP_SAVES + 1; v <= total; v++) {
