@@ -2,15 +2,12 @@ package dev.modelsync.config;
 
 import dev.modelsync.events.Topics;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,11 +53,20 @@ public final class KafkaWarmUp {
                   + ", so that the first saves run compiled code (0 = off; at most 60 s)")
           .checked(Check.range(0, 1_000_000));
 
-  static final Duration BUDGET = Duration.ofSeconds(60);
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /** Round trips the logged median is taken over, the last ones. */
+  private static final int WINDOW = 500;
 
-  /** What a warm-up did: round trips made, how long, the median of the last 500. */
-  public record Outcome(int rounds, long millis, double lastMedianMs) {}
+  private static final BackgroundWarmUp WARM_UP =
+      new BackgroundWarmUp(
+          LOG,
+          "modelsync-kafka-warmup",
+          ROUNDS,
+          WINDOW,
+          new BackgroundWarmUp.Wording(
+              "Kafka warm-up on " + Topics.WARM_UP,
+              "Kafka's produce and consume path",
+              "round trips on " + Topics.WARM_UP,
+              "the first saves run slower"));
 
   private KafkaWarmUp() {}
 
@@ -71,94 +77,80 @@ public final class KafkaWarmUp {
    * @param producerProps the settings of the caller's own producer (String keys, byte[] values)
    * @return completed with what the warm-up did, or empty when it did not run or failed
    */
-  public static CompletableFuture<Optional<Outcome>> start(
+  public static CompletableFuture<Optional<BackgroundWarmUp.Outcome>> start(
       KafkaClientConfig kafka, Map<String, Object> producerProps, int rounds) {
-    CompletableFuture<Optional<Outcome>> done = new CompletableFuture<>();
-    if (rounds <= 0 || !STARTED.compareAndSet(false, true)) {
-      done.complete(Optional.empty());
-      return done;
-    }
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                Outcome o = run(kafka, producerProps, rounds, BUDGET);
-                LOG.info(
-                    "Warmed Kafka's produce and consume path up: {} round trips on {} in {} ms,"
-                        + " the last ones {} ms each (median)",
-                    o.rounds(),
-                    Topics.WARM_UP,
-                    o.millis(),
-                    String.format(Locale.ROOT, "%.2f", o.lastMedianMs()));
-                done.complete(Optional.of(o));
-              } catch (Exception e) {
-                LOG.info(
-                    "Kafka warm-up on {} skipped ({}): the first saves run slower; {}=0 turns it"
-                        + " off",
-                    Topics.WARM_UP,
-                    e.toString(),
-                    ROUNDS.env());
-                done.complete(Optional.empty());
-                if (e instanceof InterruptedException) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            },
-            "modelsync-kafka-warmup");
-    thread.setDaemon(true);
-    thread.start();
-    return done;
+    return WARM_UP.start(rounds, new RoundTrips(kafka, producerProps));
   }
 
   /** Blocking: creates the topic if needed, then at most {@code rounds} round trips. */
-  static Outcome run(
+  static BackgroundWarmUp.Outcome run(
       KafkaClientConfig kafka, Map<String, Object> producerProps, int rounds, Duration budget)
       throws Exception {
-    long started = System.nanoTime();
-    long deadline = started + budget.toNanos();
-    ensureTopic(kafka, deadline);
-    Map<String, Object> props = kafka.clientProperties();
-    props.putAll(producerProps);
-    props.put(
-        ProducerConfig.CLIENT_ID_CONFIG,
-        props.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "modelsync") + "-warmup");
-    Map<String, Object> consumerProps = kafka.clientProperties();
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "modelsync-warmup-consumer");
-    TopicPartition partition = new TopicPartition(Topics.WARM_UP, 0);
-    byte[] value = new byte[512];
-    int window = Math.min(500, rounds);
-    double[] last = new double[window];
-    int done = 0;
-    try (Producer<String, byte[]> producer =
-            new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        Consumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(
-                consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    return WARM_UP.run(new RoundTrips(kafka, producerProps), rounds, budget);
+  }
+
+  /** A round: one record sent and read back, the next sent only once it is read. */
+  private static final class RoundTrips implements BackgroundWarmUp.Rounds {
+    private final KafkaClientConfig kafka;
+    private final Map<String, Object> producerProps;
+    private final TopicPartition partition = new TopicPartition(Topics.WARM_UP, 0);
+    private final byte[] value = new byte[512];
+    private long deadline;
+    private Producer<String, byte[]> producer;
+    private Consumer<byte[], byte[]> consumer;
+
+    RoundTrips(KafkaClientConfig kafka, Map<String, Object> producerProps) {
+      this.kafka = kafka;
+      this.producerProps = producerProps;
+    }
+
+    @Override
+    public void setup(long deadlineNanos) throws Exception {
+      deadline = deadlineNanos;
+      ensureTopic(kafka, deadline);
+      Map<String, Object> props = kafka.clientProperties();
+      props.putAll(producerProps);
+      props.put(
+          ProducerConfig.CLIENT_ID_CONFIG,
+          props.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "modelsync") + "-warmup");
+      Map<String, Object> consumerProps = kafka.clientProperties();
+      consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+      consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "modelsync-warmup-consumer");
+      producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+      consumer =
+          new KafkaConsumer<>(
+              consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       consumer.assign(List.of(partition));
       consumer.seekToEnd(List.of(partition));
       consumer.position(partition, Duration.ofSeconds(10));
-      while (done < rounds && System.nanoTime() - deadline < 0) {
-        long sent = System.nanoTime();
-        producer
-            .send(new ProducerRecord<>(Topics.WARM_UP, "warmup", value))
-            .get(10, TimeUnit.SECONDS);
-        while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
-          if (System.nanoTime() - deadline > 0) {
-            throw new IllegalStateException("a record sent was not read back within the budget");
-          }
+    }
+
+    @Override
+    public void round() throws Exception {
+      producer
+          .send(new ProducerRecord<>(Topics.WARM_UP, "warmup", value))
+          .get(10, TimeUnit.SECONDS);
+      while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("a record sent was not read back within the budget");
         }
-        last[done % window] = (System.nanoTime() - sent) / 1e6;
-        done++;
       }
     }
-    double[] tail = Arrays.copyOf(last, Math.min(done, window));
-    Arrays.sort(tail);
-    return new Outcome(
-        done,
-        (System.nanoTime() - started) / 1_000_000,
-        tail.length == 0 ? Double.NaN : tail[tail.length / 2]);
+
+    @Override
+    public void close() {
+      // the consumer first, as before; either is null when setup failed before making it
+      try {
+        if (consumer != null) {
+          consumer.close();
+        }
+      } finally {
+        if (producer != null) {
+          producer.close();
+        }
+      }
+    }
   }
 
   /** Creates the topic unless it exists; waits for a broker that is not up yet. */

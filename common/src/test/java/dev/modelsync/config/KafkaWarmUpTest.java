@@ -30,8 +30,8 @@ class KafkaWarmUpTest {
   void roundTripsOnItsOwnTopic(EmbeddedKafka kafka) throws Exception {
     KafkaClientConfig config = new KafkaClientConfig(kafka.bootstrapServers(), Map.of(), 100);
 
-    KafkaWarmUp.Outcome first = KafkaWarmUp.run(config, PRODUCER, 100, Duration.ofSeconds(60));
-    KafkaWarmUp.Outcome second = KafkaWarmUp.run(config, PRODUCER, 50, Duration.ofSeconds(60));
+    BackgroundWarmUp.Outcome first = KafkaWarmUp.run(config, PRODUCER, 100, Duration.ofSeconds(60));
+    BackgroundWarmUp.Outcome second = KafkaWarmUp.run(config, PRODUCER, 50, Duration.ofSeconds(60));
 
     assertEquals(100, first.rounds());
     assertEquals(50, second.rounds());
@@ -67,7 +67,8 @@ class KafkaWarmUpTest {
   void budgetBoundsIt(EmbeddedKafka kafka) throws Exception {
     KafkaClientConfig config = new KafkaClientConfig(kafka.bootstrapServers(), Map.of(), 1);
 
-    KafkaWarmUp.Outcome o = KafkaWarmUp.run(config, PRODUCER, 1_000_000, Duration.ofSeconds(1));
+    BackgroundWarmUp.Outcome o =
+        KafkaWarmUp.run(config, PRODUCER, 1_000_000, Duration.ofSeconds(1));
 
     assertTrue(o.rounds() > 0 && o.rounds() < 1_000_000, o.toString());
   }

@@ -7,6 +7,7 @@ import dev.modelsync.api.Api;
 import dev.modelsync.api.ApiConfig;
 import dev.modelsync.api.deploy.LoadWarmUp;
 import dev.modelsync.api.engine.ModelLoader;
+import dev.modelsync.config.BackgroundWarmUp;
 import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.kafka.EmbeddedKafka;
 import io.vertx.core.Future;
@@ -41,9 +42,9 @@ final class Launcher implements AutoCloseable {
   private Vertx vertx;
   private Agent agent;
   private Api api;
-  private CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp =
+  private CompletableFuture<Optional<BackgroundWarmUp.Outcome>> kafkaWarmUp =
       CompletableFuture.completedFuture(Optional.empty());
-  private CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp =
+  private CompletableFuture<Optional<BackgroundWarmUp.Outcome>> loadWarmUp =
       CompletableFuture.completedFuture(Optional.empty());
 
   Launcher(StandaloneConfig config, Map<String, String> env) {
@@ -101,12 +102,12 @@ final class Launcher implements AutoCloseable {
   }
 
   /** Completed when the Kafka warm-up has ended (empty when it did not run). */
-  CompletableFuture<Optional<KafkaWarmUp.Outcome>> kafkaWarmUp() {
+  CompletableFuture<Optional<BackgroundWarmUp.Outcome>> kafkaWarmUp() {
     return kafkaWarmUp;
   }
 
   /** Completed when the load warm-up has ended (empty when it did not run). */
-  CompletableFuture<Optional<LoadWarmUp.Outcome>> loadWarmUp() {
+  CompletableFuture<Optional<BackgroundWarmUp.Outcome>> loadWarmUp() {
     return loadWarmUp;
   }
 

@@ -53,13 +53,13 @@ public final class StandaloneHarness implements AutoCloseable {
   }
 
   /** What the Kafka warm-up did once it has ended; empty when it did not run (tests: 0 rounds). */
-  public java.util.Optional<dev.modelsync.config.KafkaWarmUp.Outcome> awaitKafkaWarmUp()
+  public java.util.Optional<dev.modelsync.config.BackgroundWarmUp.Outcome> awaitKafkaWarmUp()
       throws Exception {
     return launcher.kafkaWarmUp().get(2, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   /** What the load warm-up did once it has ended; empty when it did not run (tests: 0 rounds). */
-  public java.util.Optional<dev.modelsync.api.deploy.LoadWarmUp.Outcome> awaitLoadWarmUp()
+  public java.util.Optional<dev.modelsync.config.BackgroundWarmUp.Outcome> awaitLoadWarmUp()
       throws Exception {
     return launcher.loadWarmUp().get(2, java.util.concurrent.TimeUnit.MINUTES);
   }

@@ -4,6 +4,7 @@ import dev.modelsync.api.artifacts.LocalStore;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.metrics.ApiMetrics;
+import dev.modelsync.config.BackgroundWarmUp;
 import dev.modelsync.config.Check;
 import dev.modelsync.config.Option;
 import dev.modelsync.events.Digests;
@@ -17,12 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +48,17 @@ public final class LoadWarmUp {
                   + " so that the first saves run compiled code (0 = off; at most 60 s)")
           .checked(Check.range(0, 1_000_000));
 
-  static final Duration BUDGET = Duration.ofSeconds(60);
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /** Loads the logged median is taken over, the last ones. */
+  private static final int WINDOW = 100;
 
-  /** What a warm-up did: loads made, how long, the median of the last 100. */
-  public record Outcome(int rounds, long millis, double lastMedianMs) {}
+  private static final BackgroundWarmUp WARM_UP =
+      new BackgroundWarmUp(
+          LOG,
+          "modelsync-load-warmup",
+          ROUNDS,
+          WINDOW,
+          new BackgroundWarmUp.Wording(
+              "Load warm-up", "the load path", "loads", "the first saves load slower"));
 
   private LoadWarmUp() {}
 
@@ -66,45 +70,17 @@ public final class LoadWarmUp {
    * @param intraOpThreads ONNX Runtime's threads per session, as the api's loaders use
    * @return completed with what the warm-up did, or empty when it did not run or failed
    */
-  public static CompletableFuture<Optional<Outcome>> start(
+  public static CompletableFuture<Optional<BackgroundWarmUp.Outcome>> start(
       int rounds, Optional<EventKey> key, int intraOpThreads, long maxTensorBytes) {
-    CompletableFuture<Optional<Outcome>> done = new CompletableFuture<>();
-    if (rounds <= 0 || !STARTED.compareAndSet(false, true)) {
-      done.complete(Optional.empty());
-      return done;
-    }
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-                Outcome o = run(rounds, BUDGET, key, intraOpThreads, maxTensorBytes, tmp);
-                LOG.info(
-                    "Warmed the load path up: {} loads in {} ms, the last ones {} ms each"
-                        + " (median)",
-                    o.rounds(),
-                    o.millis(),
-                    String.format(Locale.ROOT, "%.2f", o.lastMedianMs()));
-                done.complete(Optional.of(o));
-              } catch (Exception e) {
-                LOG.info(
-                    "Load warm-up skipped ({}): the first saves load slower; {}=0 turns it off",
-                    e.toString(),
-                    ROUNDS.env());
-                done.complete(Optional.empty());
-              }
-            },
-            "modelsync-load-warmup");
-    thread.setDaemon(true);
-    thread.start();
-    return done;
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    return WARM_UP.start(rounds, new Loads(key, intraOpThreads, maxTensorBytes, tmp));
   }
 
   /**
    * Blocking: at most {@code rounds} loads, fewer if the budget runs out, in a directory made in
    * {@code tmp} and deleted after.
    */
-  static Outcome run(
+  static BackgroundWarmUp.Outcome run(
       int rounds,
       Duration budget,
       Optional<EventKey> key,
@@ -112,10 +88,30 @@ public final class LoadWarmUp {
       long maxTensorBytes,
       Path tmp)
       throws Exception {
-    long started = System.nanoTime();
-    long deadline = started + budget.toNanos();
-    Path root = Files.createTempDirectory(tmp, "modelsync-load-warmup");
-    try {
+    return WARM_UP.run(new Loads(key, intraOpThreads, maxTensorBytes, tmp), rounds, budget);
+  }
+
+  /** A round: the saved event decoded and checked, the model loaded, warmed up and closed. */
+  private static final class Loads implements BackgroundWarmUp.Rounds {
+    private final Optional<EventKey> key;
+    private final int intraOpThreads;
+    private final long maxTensorBytes;
+    private final Path tmp;
+    private Path root;
+    private EventCodec codec;
+    private byte[] record;
+    private VersionLoader loader;
+
+    Loads(Optional<EventKey> key, int intraOpThreads, long maxTensorBytes, Path tmp) {
+      this.key = key;
+      this.intraOpThreads = intraOpThreads;
+      this.maxTensorBytes = maxTensorBytes;
+      this.tmp = tmp;
+    }
+
+    @Override
+    public void setup(long deadlineNanos) throws Exception {
+      root = Files.createTempDirectory(tmp, "modelsync-load-warmup");
       Path store = root.resolve("store");
       Path version = Files.createDirectories(store.resolve("warmup").resolve("1"));
       byte[] onnx = OnnxModelWriter.affine(1f);
@@ -132,33 +128,28 @@ public final class LoadWarmUp {
               null,
               Instant.now(),
               null);
-      EventCodec codec = new EventCodec(URI.create("/modelsync/api/warmup"), key);
-      byte[] record = codec.encode(saved);
-      VersionLoader loader =
+      codec = new EventCodec(URI.create("/modelsync/api/warmup"), key);
+      record = codec.encode(saved);
+      loader =
           new VersionLoader(
               new LocalStore(store),
               new EngineRegistry(EngineRegistry.standardLoaders(intraOpThreads)),
               new ApiMetrics(
                   "warmup", () -> 0, new ApiMetrics.OpenResources(() -> 0, () -> 0, () -> 0)),
               maxTensorBytes);
-      int window = Math.min(100, rounds);
-      double[] last = new double[window];
-      int done = 0;
-      while (done < rounds && System.nanoTime() - deadline < 0) {
-        long begin = System.nanoTime();
-        LoadedModel model = loader.load((ModelSaved) codec.decode(record));
-        model.close();
-        last[done % window] = (System.nanoTime() - begin) / 1e6;
-        done++;
+    }
+
+    @Override
+    public void round() throws Exception {
+      LoadedModel model = loader.load((ModelSaved) codec.decode(record));
+      model.close();
+    }
+
+    @Override
+    public void close() {
+      if (root != null) {
+        Trees.delete(root);
       }
-      double[] tail = Arrays.copyOf(last, Math.min(done, window));
-      Arrays.sort(tail);
-      return new Outcome(
-          done,
-          (System.nanoTime() - started) / 1_000_000,
-          tail.length == 0 ? Double.NaN : tail[tail.length / 2]);
-    } finally {
-      Trees.delete(root);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.modelsync.api.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.config.BackgroundWarmUp;
 import dev.modelsync.events.EventKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class LoadWarmUpTest {
   @Test
   @DisplayName("loads the tiny model the asked number of times and leaves no directory behind")
   void loadsAndCleansUp(@TempDir Path tmp) throws Exception {
-    LoadWarmUp.Outcome o =
+    BackgroundWarmUp.Outcome o =
         LoadWarmUp.run(40, Duration.ofSeconds(60), Optional.empty(), 1, MAX_TENSOR_BYTES, tmp);
 
     assertEquals(40, o.rounds());
@@ -36,7 +37,7 @@ class LoadWarmUpTest {
   void signedEvents(@TempDir Path tmp) throws Exception {
     EventKey key = EventKey.of("k".repeat(EventKey.MIN_LENGTH));
 
-    LoadWarmUp.Outcome o =
+    BackgroundWarmUp.Outcome o =
         LoadWarmUp.run(10, Duration.ofSeconds(60), Optional.of(key), 1, MAX_TENSOR_BYTES, tmp);
 
     assertEquals(10, o.rounds());
@@ -45,7 +46,7 @@ class LoadWarmUpTest {
   @Test
   @DisplayName("the budget ends it: a million loads asked, it stops when the time is up")
   void budgetBoundsIt(@TempDir Path tmp) throws Exception {
-    LoadWarmUp.Outcome o =
+    BackgroundWarmUp.Outcome o =
         LoadWarmUp.run(
             1_000_000, Duration.ofSeconds(1), Optional.empty(), 1, MAX_TENSOR_BYTES, tmp);
 

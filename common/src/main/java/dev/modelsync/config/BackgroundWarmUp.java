@@ -1,0 +1,138 @@
+package dev.modelsync.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+
+/**
+ * A warm-up that runs a path many times at start so that the first real uses of it run compiled
+ * code ({@code KafkaWarmUp}, {@code LoadWarmUp}). Each instance runs at most once, on a daemon
+ * thread of its own, within {@link #BUDGET}, and never delays start-up: it ends with one log line,
+ * what it did or why it was skipped, the latter naming the option that turns it off.
+ */
+public final class BackgroundWarmUp {
+  /** How long a warm-up may take at most, from setup to the end of its last round. */
+  static final Duration BUDGET = Duration.ofSeconds(60);
+
+  /** What a warm-up did: rounds made, how long, the median of the last ones (the window). */
+  public record Outcome(int rounds, long millis, double lastMedianMs) {}
+
+  /** The work of one warm-up: set up once, run round by round (each one timed), closed. */
+  public interface Rounds extends AutoCloseable {
+    /**
+     * Before the first round, e.g. opens clients; may wait until {@code deadlineNanos} (in {@link
+     * System#nanoTime()} terms) for something that is not up yet.
+     */
+    void setup(long deadlineNanos) throws Exception;
+
+    /** One round; its time counts toward the median. */
+    void round() throws Exception;
+
+    /** After the last round, or after setup or a round failed: releases what setup made. */
+    @Override
+    void close() throws Exception;
+  }
+
+  /**
+   * How a warm-up names itself in its log lines: "Warmed {@code path} up: N {@code unit} in M ms,
+   * the last ones X ms each (median)" and "{@code name} skipped (error): {@code cost}; OPTION=0
+   * turns it off".
+   */
+  public record Wording(String name, String path, String unit, String cost) {}
+
+  private final Logger log;
+  private final String threadName;
+  private final Option option;
+  private final int window;
+  private final Wording wording;
+  private final AtomicBoolean started = new AtomicBoolean();
+
+  /**
+   * @param log the logger of the warm-up's own class, which its lines come from
+   * @param option the setting that gives the number of rounds, named in the skip line
+   * @param window how many of the last rounds the median is taken over
+   */
+  public BackgroundWarmUp(
+      Logger log, String threadName, Option option, int window, Wording wording) {
+    this.log = log;
+    this.threadName = threadName;
+    this.option = option;
+    this.window = window;
+    this.wording = wording;
+  }
+
+  /**
+   * Starts {@code rounds} on a daemon thread, unless {@code count} is 0 or this warm-up has started
+   * already; returns at once.
+   *
+   * @return completed with what the warm-up did, or empty when it did not run or failed
+   */
+  public CompletableFuture<Optional<Outcome>> start(int count, Rounds rounds) {
+    CompletableFuture<Optional<Outcome>> done = new CompletableFuture<>();
+    if (count <= 0 || !started.compareAndSet(false, true)) {
+      done.complete(Optional.empty());
+      return done;
+    }
+    Thread thread = new Thread(() -> done.complete(runAndLog(count, rounds)), threadName);
+    thread.setDaemon(true);
+    thread.start();
+    return done;
+  }
+
+  private Optional<Outcome> runAndLog(int count, Rounds rounds) {
+    try {
+      Outcome o = run(rounds, count, BUDGET);
+      log.info(
+          "Warmed {} up: {} {} in {} ms, the last ones {} ms each (median)",
+          wording.path(),
+          o.rounds(),
+          wording.unit(),
+          o.millis(),
+          String.format(Locale.ROOT, "%.2f", o.lastMedianMs()));
+      return Optional.of(o);
+    } catch (Exception e) {
+      log.info(
+          "{} skipped ({}): {}; {}=0 turns it off",
+          wording.name(),
+          e.toString(),
+          wording.cost(),
+          option.env());
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** Blocking: sets up, then at most {@code count} rounds, fewer if the budget runs out; closes. */
+  public Outcome run(Rounds rounds, int count, Duration budget) throws Exception {
+    return run(rounds, count, budget, System::nanoTime);
+  }
+
+  Outcome run(Rounds rounds, int count, Duration budget, LongSupplier clock) throws Exception {
+    long started = clock.getAsLong();
+    long deadline = started + budget.toNanos();
+    double[] last = new double[Math.max(1, Math.min(window, count))];
+    int done = 0;
+    try (rounds) {
+      rounds.setup(deadline);
+      while (done < count && clock.getAsLong() - deadline < 0) {
+        long begin = clock.getAsLong();
+        rounds.round();
+        last[done % last.length] = (clock.getAsLong() - begin) / 1e6;
+        done++;
+      }
+    }
+    double[] tail = Arrays.copyOf(last, Math.min(done, last.length));
+    Arrays.sort(tail);
+    return new Outcome(
+        done,
+        (clock.getAsLong() - started) / 1_000_000,
+        tail.length == 0 ? Double.NaN : tail[tail.length / 2]);
+  }
+}
