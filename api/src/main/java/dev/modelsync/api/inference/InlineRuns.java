@@ -3,6 +3,7 @@ package dev.modelsync.api.inference;
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.Batching;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -12,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * The inline runs of one event loop's context. Requests to a model that batches, read in the same
  * pass of the event loop (many connections ready at once), run as one stacked model run: the first
  * of a pass queues a task on the context, which the event loop runs once it has read every ready
- * connection, and the ones read before then join it. A session run costs about as much for 16 rows
- * as for one, so under load this saves most of the runs; a request alone in its pass runs as soon
- * as the pass ends, which is before the event loop waits for more input.
+ * connection, and the ones read before then join it. For a small model the fixed cost of a run
+ * (ONNX Runtime's session run, its tensors) is most of it, so under load it is paid once per pass
+ * instead of once per request; a request alone in its pass runs as soon as the pass ends, before
+ * the event loop waits for more input.
  *
  * <p>{@link Batcher} runs what was gathered: each request is read alone (a bad one fails alone),
  * stacked only with requests to the same version with the same input layout, at most {@link
@@ -31,6 +33,7 @@ final class InlineRuns {
   private static final String KEY = InlineRuns.class.getName();
 
   private final Context context;
+  private final Handler<Void> flushTask = v -> flush();
   private List<InferenceJob> pending = new ArrayList<>();
   private List<InferenceJob> spare = new ArrayList<>();
 
@@ -55,7 +58,7 @@ final class InlineRuns {
       return;
     }
     if (pending.isEmpty()) {
-      context.runOnContext(v -> flush());
+      context.runOnContext(flushTask);
     }
     pending.add(job);
   }
