@@ -162,7 +162,8 @@ public final class ApiOptions {
               "100",
               "a small request (body up to 16 KiB) to a version whose model runs typically take at most"
                   + " this long runs on the event loop that read it instead of hopping to an inference"
-                  + " thread; 0 = always hop")
+                  + " thread; such requests read in one pass of the event loop run as one batched model"
+                  + " run (up to 64 rows) when the model batches; 0 = always hop")
           .checked(Check.range(0, 100_000));
 
   public static final Option GATE =

@@ -18,6 +18,11 @@ final class Batcher {
   private Batcher() {}
 
   static void run(List<InferenceJob> drained) {
+    run(drained, Long.MAX_VALUE);
+  }
+
+  /** As {@link #run(List)}, with at most {@code maxRows} rows in a stacked run. */
+  static void run(List<InferenceJob> drained, long maxRows) {
     List<InferenceJob> ready = new ArrayList<>(drained.size());
     for (InferenceJob job : drained) {
       long begin = System.nanoTime();
@@ -34,9 +39,11 @@ final class Batcher {
       if (Batching.batchable(first.version.loaded())) {
         long bytes = first.inputBytes();
         long limit = first.stackLimit();
+        long rows = rows(first);
         while (end < ready.size()
             && together(first, ready.get(end))
-            && (bytes += ready.get(end).inputBytes()) <= limit) {
+            && (bytes += ready.get(end).inputBytes()) <= limit
+            && (rows += rows(ready.get(end))) <= maxRows) {
           end++;
         }
       }

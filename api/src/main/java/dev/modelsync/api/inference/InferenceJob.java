@@ -64,20 +64,16 @@ public abstract class InferenceJob {
   }
 
   /**
-   * Runs the job: here, on the event loop that read it, when it is small and its version's model
-   * runs typically take at most {@code MODELSYNC_INLINE_MAX_MICROS} (a hop to an inference thread
-   * and back costs two thread wake-ups, more than a small model's run); else on the inference
-   * threads. When they refuse it (closing), it completes now.
+   * Runs the job: on the event loop that read it, when it is small and its version's model runs
+   * typically take at most {@code MODELSYNC_INLINE_MAX_MICROS} (a hop to an inference thread and
+   * back costs two thread wake-ups, more than a small model's run), batched with the others read in
+   * the same pass ({@link InlineRuns}); else on the inference threads. When they refuse it
+   * (closing), it completes now.
    */
   public final void submit() {
     if (inline()) {
       host.metrics().ranInline();
-      try {
-        Batcher.run(List.of(this));
-      } catch (RuntimeException | Error e) {
-        failure = e;
-      }
-      complete();
+      InlineRuns.of(context).run(this);
       return;
     }
     try {
@@ -122,6 +118,13 @@ public abstract class InferenceJob {
   /** The most input bytes one stacked run may hold: what one request's tensor may. */
   final long stackLimit() {
     return host.maxTensorBytes();
+  }
+
+  /** Fails the job with {@code e} unless it already has its answer or its failure. */
+  final void failed(Throwable e) {
+    if (failure == null && !answered) {
+      failure = e;
+    }
   }
 
   /** Reads the request; false (with the failure kept for the answer) when it is bad. */
