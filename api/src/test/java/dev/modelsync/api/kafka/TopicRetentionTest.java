@@ -88,14 +88,25 @@ class TopicRetentionTest {
             org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      var described =
-          admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      org.apache.kafka.clients.admin.Config described;
+      try {
+        described =
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        described = null; // the broker answering does not know the topic yet
+      }
+      var shown = described;
       boolean visible =
-          config.entrySet().stream()
-              .allMatch(
-                  e ->
-                      described.get(e.getKey()) != null
-                          && e.getValue().equals(described.get(e.getKey()).value()));
+          shown != null
+              && config.entrySet().stream()
+                  .allMatch(
+                      e ->
+                          shown.get(e.getKey()) != null
+                              && e.getValue().equals(shown.get(e.getKey()).value()));
       if (visible) {
         return topic;
       }
