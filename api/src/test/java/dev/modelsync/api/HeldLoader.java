@@ -1,12 +1,12 @@
 package dev.modelsync.api;
 
+import dev.modelsync.api.engine.ForwardingModel;
 import dev.modelsync.api.engine.InferenceException;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.ModelLoadException;
 import dev.modelsync.api.engine.ModelLoader;
 import dev.modelsync.api.engine.OnnxRuntimeLoader;
 import dev.modelsync.api.engine.Tensor;
-import dev.modelsync.api.engine.TensorInfo;
 import dev.modelsync.events.Manifest;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,22 +37,7 @@ final class HeldLoader implements ModelLoader {
   public LoadedModel load(String name, Path dir, Manifest manifest) throws ModelLoadException {
     LoadedModel model = onnx.load(name, dir, manifest);
     boolean[] warmedUp = {false};
-    return new LoadedModel() {
-      @Override
-      public String platform() {
-        return model.platform();
-      }
-
-      @Override
-      public List<TensorInfo> inputs() {
-        return model.inputs();
-      }
-
-      @Override
-      public List<TensorInfo> outputs() {
-        return model.outputs();
-      }
-
+    return new ForwardingModel(model) {
       @Override
       public List<Tensor> predict(List<Tensor> in, List<String> out) throws InferenceException {
         if (warmedUp[0]) {
@@ -64,11 +49,6 @@ final class HeldLoader implements ModelLoader {
         }
         warmedUp[0] = true;
         return model.predict(in, out);
-      }
-
-      @Override
-      public void close() {
-        model.close();
       }
     };
   }

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.DataType;
+import dev.modelsync.api.engine.ForwardingModel;
 import dev.modelsync.api.engine.InferenceException;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.engine.OnnxRuntimeLoader;
 import dev.modelsync.api.engine.Tensor;
-import dev.modelsync.api.engine.TensorInfo;
 import dev.modelsync.api.http.ApiError;
 import dev.modelsync.api.http.Inference;
 import dev.modelsync.api.http.Services;
@@ -293,38 +293,17 @@ class InlineRunsTest {
   }
 
   /** The model, with the rows of each of its runs. */
-  private static final class Counted implements LoadedModel {
-    private final LoadedModel model;
+  private static final class Counted extends ForwardingModel {
     final List<Long> rows = new CopyOnWriteArrayList<>();
 
     Counted(LoadedModel model) {
-      this.model = model;
-    }
-
-    @Override
-    public String platform() {
-      return model.platform();
-    }
-
-    @Override
-    public List<TensorInfo> inputs() {
-      return model.inputs();
-    }
-
-    @Override
-    public List<TensorInfo> outputs() {
-      return model.outputs();
+      super(model);
     }
 
     @Override
     public List<Tensor> predict(List<Tensor> in, List<String> wanted) throws InferenceException {
       rows.add(in.get(0).shape()[0]);
       return model.predict(in, wanted);
-    }
-
-    @Override
-    public void close() {
-      model.close();
     }
   }
 }
