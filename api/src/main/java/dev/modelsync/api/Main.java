@@ -5,7 +5,9 @@ import dev.modelsync.api.kafka.StatusPublisher;
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.KafkaWarmUp;
 import dev.modelsync.config.Settings;
+import dev.modelsync.process.OrderlyExit;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,21 +68,21 @@ public final class Main {
         config.kafka(),
         StatusPublisher.producerConfig(config.kafka(), config.instanceId()),
         config.kafka().warmUpRounds());
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    api.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                    vertx
-                        .close()
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get(10, TimeUnit.SECONDS);
-                  } catch (Exception e) {
-                    log.warn("Shutdown was not clean: {}", e.toString());
-                  }
-                },
-                "modelsync-api-shutdown"));
+    OrderlyExit.install(
+        "modelsync-api",
+        () -> {
+          try {
+            // the warm-ups first: a session ONNX Runtime is creating must end before it is freed
+            LoadWarmUp.stop(Duration.ofSeconds(5));
+            KafkaWarmUp.stop(Duration.ofSeconds(5));
+            api.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            log.warn("Shutdown was not clean: {}", e.toString());
+            if (e instanceof InterruptedException) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
   }
 }

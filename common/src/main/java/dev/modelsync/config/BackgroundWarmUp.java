@@ -51,6 +51,8 @@ public final class BackgroundWarmUp {
   private final int window;
   private final Wording wording;
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean stopping;
+  private volatile Thread thread;
 
   /**
    * @param log the logger of the warm-up's own class, which its lines come from
@@ -78,15 +80,44 @@ public final class BackgroundWarmUp {
       done.complete(Optional.empty());
       return done;
     }
-    Thread thread = new Thread(() -> done.complete(runAndLog(count, rounds)), threadName);
-    thread.setDaemon(true);
-    thread.start();
+    Thread t = new Thread(() -> done.complete(runAndLog(count, rounds)), threadName);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
     return done;
+  }
+
+  /**
+   * Ends the warm-up after the round under way and waits for its thread, at most {@code wait}. A
+   * process calls this before it closes: a daemon thread still inside a native library (ONNX
+   * Runtime's session creation) while the JVM's shutdown hooks free that library's state crashes
+   * the process (SIGSEGV, exit 134). No later {@link #start} runs.
+   *
+   * @return false when the thread was still running after {@code wait}
+   */
+  public boolean stop(Duration wait) throws InterruptedException {
+    stopping = true;
+    started.set(true);
+    Thread t = thread;
+    if (t == null) {
+      return true;
+    }
+    // a round is a load or a round trip, milliseconds; a setup may wait for a broker: interrupt it
+    t.join(Math.max(1, wait.toMillis() / 2));
+    if (t.isAlive()) {
+      t.interrupt();
+      t.join(Math.max(1, wait.toMillis() / 2));
+    }
+    return !t.isAlive();
   }
 
   private Optional<Outcome> runAndLog(int count, Rounds rounds) {
     try {
       Outcome o = run(rounds, count, BUDGET);
+      if (stopping && o.rounds() < count) {
+        log.info("{} stopped after {} rounds: the process is stopping", wording.name(), o.rounds());
+        return Optional.of(o);
+      }
       log.info(
           "Warmed {} up: {} {} in {} ms, the last ones {} ms each (median)",
           wording.path(),
@@ -96,6 +127,10 @@ public final class BackgroundWarmUp {
           String.format(Locale.ROOT, "%.2f", o.lastMedianMs()));
       return Optional.of(o);
     } catch (Exception e) {
+      if (stopping) {
+        log.info("{} stopped ({}): the process is stopping", wording.name(), e.toString());
+        return Optional.empty();
+      }
       log.info(
           "{} skipped ({}): {}; {}=0 turns it off",
           wording.name(),
@@ -119,9 +154,12 @@ public final class BackgroundWarmUp {
     long deadline = started + budget.toNanos();
     double[] last = new double[Math.max(1, Math.min(window, count))];
     int done = 0;
+    if (stopping) {
+      return new Outcome(0, 0, Double.NaN);
+    }
     try (rounds) {
       rounds.setup(deadline);
-      while (done < count && clock.getAsLong() - deadline < 0) {
+      while (done < count && !stopping && clock.getAsLong() - deadline < 0) {
         long begin = clock.getAsLong();
         rounds.round();
         last[done % last.length] = (clock.getAsLong() - begin) / 1e6;

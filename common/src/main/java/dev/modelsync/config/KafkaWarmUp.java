@@ -82,6 +82,16 @@ public final class KafkaWarmUp {
     return WARM_UP.start(rounds, new RoundTrips(kafka, producerProps));
   }
 
+  /**
+   * Ends a warm-up under way after its current round and waits for it, at most {@code wait}; none
+   * starts after. Call before the process closes the broker or the clients' settings.
+   *
+   * @return false when it was still running after {@code wait}
+   */
+  public static boolean stop(Duration wait) throws InterruptedException {
+    return WARM_UP.stop(wait);
+  }
+
   /** Blocking: creates the topic if needed, then at most {@code rounds} round trips. */
   static BackgroundWarmUp.Outcome run(
       KafkaClientConfig kafka, Map<String, Object> producerProps, int rounds, Duration budget)

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -112,12 +114,81 @@ class BackgroundWarmUpTest {
     assertEquals(List.of(1, 0, 1), failing.counts(), "setups, rounds, closes");
   }
 
+  @Test
+  @DisplayName(
+      "stop ends the rounds after the one under way, waits for the thread, closes, says so;"
+          + " nothing starts after")
+  void stopEndsTheRoundsAndWaits() throws Exception {
+    BackgroundWarmUp warmUp = new BackgroundWarmUp(log, "test-warmup", ROUNDS, 10, WORDING);
+    CountDownLatch inRound = new CountDownLatch(1);
+    AtomicBoolean roundEnded = new AtomicBoolean();
+    Counted rounds =
+        new Counted(
+            i -> {
+              inRound.countDown();
+              sleep(20);
+              roundEnded.set(true);
+            });
+    var done = warmUp.start(1_000_000, rounds);
+    assertTrue(inRound.await(10, SECONDS));
+
+    assertTrue(warmUp.stop(Duration.ofSeconds(10)), "the thread ended within the wait");
+
+    assertTrue(roundEnded.get(), "the round under way ran to its end");
+    assertTrue(done.isDone(), "the outcome is known when stop returns");
+    int made = done.get().orElseThrow().rounds();
+    assertTrue(made >= 1 && made < 1_000_000, "rounds " + made);
+    assertEquals(List.of(1, made, 1), rounds.counts(), "setups, rounds, closes");
+    assertEquals(
+        List.of("Test warm-up stopped after " + made + " rounds: the process is stopping"),
+        log.lines);
+    Counted later = new Counted(i -> {});
+    assertEquals(Optional.empty(), warmUp.start(3, later).get(10, SECONDS));
+    assertEquals(List.of(0, 0, 0), later.counts(), "no warm-up starts once stopped");
+  }
+
+  @Test
+  @DisplayName("a setup that waits (no broker yet) is interrupted once half the wait is over")
+  void stopInterruptsAWaitingSetup() throws Exception {
+    BackgroundWarmUp warmUp = new BackgroundWarmUp(log, "test-warmup", ROUNDS, 10, WORDING);
+    CountDownLatch waiting = new CountDownLatch(1);
+    Counted rounds =
+        new Counted(i -> {}) {
+          @Override
+          public void setup(long deadlineNanos) throws Exception {
+            super.setup(deadlineNanos);
+            waiting.countDown();
+            Thread.sleep(60_000);
+          }
+        };
+    var done = warmUp.start(3, rounds);
+    assertTrue(waiting.await(10, SECONDS));
+
+    assertTrue(warmUp.stop(Duration.ofMillis(400)));
+
+    assertEquals(Optional.empty(), done.get(1, SECONDS));
+    assertEquals(List.of(1, 0, 1), rounds.counts(), "setups, rounds, closes");
+    assertEquals(
+        List.of(
+            "Test warm-up stopped (java.lang.InterruptedException: sleep interrupted): the process"
+                + " is stopping"),
+        log.lines);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long ms(long millis) {
     return TimeUnit.MILLISECONDS.toNanos(millis);
   }
 
   /** Counts what the warm-up calls; each round runs {@code onRound} with its index. */
-  private static final class Counted implements BackgroundWarmUp.Rounds {
+  private static class Counted implements BackgroundWarmUp.Rounds {
     private final IntConsumer onRound;
     private final AtomicInteger setups = new AtomicInteger();
     private final AtomicInteger rounds = new AtomicInteger();

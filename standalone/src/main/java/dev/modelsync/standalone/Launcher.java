@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class Launcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
 
   private final StandaloneConfig config;
   private final Map<String, String> env;
@@ -134,6 +135,13 @@ final class Launcher implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      // before the api and the broker: a warm-up's load or round trip must not outlive them
+      LoadWarmUp.stop(WARM_UP_STOP);
+      KafkaWarmUp.stop(WARM_UP_STOP);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (api != null) {
       awaitQuietly(api.close(), "api");
     }

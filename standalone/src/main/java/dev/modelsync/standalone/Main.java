@@ -2,6 +2,7 @@ package dev.modelsync.standalone;
 
 import dev.modelsync.config.ConfigException;
 import dev.modelsync.config.Settings;
+import dev.modelsync.process.OrderlyExit;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -38,14 +39,12 @@ public final class Main {
     }
     Launcher launcher = new Launcher(config, System.getenv());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  launcher.close();
-                  stopped.countDown();
-                },
-                "modelsync-shutdown"));
+    OrderlyExit.install(
+        "modelsync",
+        () -> {
+          launcher.close();
+          stopped.countDown();
+        });
     try {
       launcher.start();
     } catch (Exception e) {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,9 @@ class StandaloneIT {
       assertTrue(saved.stream().allMatch(e -> e.model().equals("m")));
 
       int exit = app.stop(Duration.ofSeconds(60));
-      assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+      assertTrue(
+          exit == 0 || exit == 143, "exit code " + exit + ":\n" + String.join("\n", app.output()));
+      assertEquals(List.of(), app.crashReports());
       assertEquals(0, app.process().descendants().count(), "no child process left");
       for (int port : new int[] {app.port, app.agentPort, app.kafkaPort}) {
         assertTrue(StandaloneProcess.portIsFree(port), "port " + port + " released");
@@ -56,6 +59,30 @@ class StandaloneIT {
       assertTrue(
           app.output().stream().anyMatch(l -> l.contains("modelsync stopped")),
           String.join("\n", app.output()));
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "SIGTERM while the load warm-up creates ONNX Runtime sessions: the warm-up stops first, exit"
+          + " 143, no crash (ONNX Runtime's own shutdown hook frees its environment)")
+  void stopDuringLoadWarmUp(@TempDir Path dir) throws Exception {
+    for (int run = 1; run <= 3; run++) {
+      Path runDir = java.nio.file.Files.createDirectories(dir.resolve("run" + run));
+      try (var app =
+          new StandaloneProcess(
+              runDir, Map.of("MODELSYNC_LOAD_WARMUP_ROUNDS", "1000000"), "--demo", "false")) {
+        app.awaitReady(Duration.ofSeconds(90));
+        Thread.sleep(200 * run);
+
+        int exit = app.stop(Duration.ofSeconds(60));
+
+        String output = String.join("\n", app.output());
+        assertEquals(143, exit, "run " + run + ":\n" + output);
+        assertEquals(List.of(), app.crashReports(), "run " + run);
+        assertTrue(output.contains("Load warm-up stopped after"), output);
+        assertTrue(output.contains("modelsync stopped"), output);
+      }
     }
   }
 

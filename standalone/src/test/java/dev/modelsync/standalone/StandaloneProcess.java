@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class StandaloneProcess implements AutoCloseable {
   static final Path JAR = Path.of("target", "modelsync-standalone.jar").toAbsolutePath();
 
+  final Path dir;
   final Path models;
   final Path data;
   final int port = freePort();
@@ -26,12 +28,20 @@ final class StandaloneProcess implements AutoCloseable {
   private final Process process;
 
   StandaloneProcess(Path dir, String... extraArgs) throws IOException {
+    this(dir, Map.of(), extraArgs);
+  }
+
+  /** With {@code env} added to the environment, which otherwise holds no MODELSYNC_ variable. */
+  StandaloneProcess(Path dir, Map<String, String> env, String... extraArgs) throws IOException {
+    this.dir = dir;
     this.models = dir.resolve("models");
     this.data = dir.resolve("data");
     this.log = dir.resolve("standalone.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    // a crash report lands here, for crashReports(), not in the module's directory
+    command.add("-XX:ErrorFile=" + dir.resolve("hs_err_pid%p.log"));
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(
@@ -49,6 +59,7 @@ final class StandaloneProcess implements AutoCloseable {
         .environment()
         .keySet()
         .removeIf(k -> k.startsWith("MODELSYNC_") || k.startsWith("KAFKA_"));
+    builder.environment().putAll(env);
     process = builder.start();
   }
 
@@ -80,6 +91,13 @@ final class StandaloneProcess implements AutoCloseable {
 
   String baseUrl() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The JVM's fatal error reports (hs_err files) this process left. */
+  List<Path> crashReports() throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).toList();
+    }
   }
 
   Process process() {

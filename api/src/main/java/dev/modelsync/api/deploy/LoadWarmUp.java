@@ -77,6 +77,16 @@ public final class LoadWarmUp {
   }
 
   /**
+   * Ends a warm-up under way after its current round and waits for it, at most {@code wait}; none
+   * starts after. Call before the process closes what the warm-up uses.
+   *
+   * @return false when it was still running after {@code wait}
+   */
+  public static boolean stop(Duration wait) throws InterruptedException {
+    return WARM_UP.stop(wait);
+  }
+
+  /**
    * Blocking: at most {@code rounds} loads, fewer if the budget runs out, in a directory made in
    * {@code tmp} and deleted after.
    */

@@ -44,7 +44,10 @@ class AgentCrashIT {
               // each chunk below is its own open-append-close: with inotify every close completes
               // a save (HalfClosedFileTest covers that); the quiet period makes them one save,
               // which is what this crash test is about
-              "MODELSYNC_WATCH", "poll");
+              "MODELSYNC_WATCH", "poll",
+              // the chunks come 200 ms apart; at the default 500 ms a stall of this busy test JVM
+              // between two of them ended the save early once (a 4-chunk version 1)
+              "MODELSYNC_QUIET_MS", "3000");
       Path log = dir.resolve("agent.log");
       ChildJvm agent = new ChildJvm(ChildJvm.AGENT_JAR, env, log);
       try {
