@@ -152,4 +152,68 @@ class HostileInputTest {
       assertTrue(ms >= 600, "answered after " + ms + " ms");
     }
   }
+
+  @Test
+  @DisplayName(
+      "a body in several chunks is read whole: the same answer as in one; past the limit, 400")
+  void bodyInChunks() throws Exception {
+    String infer = Harness.inferBody(1, 2, 3, 4).encode();
+    String whole = h.post(api, INFER, infer).bodyAsString();
+
+    String pieces = rawPost(INFER, infer, 3);
+    String big = "{\"pad\":\"" + "x".repeat(5000) + "\"}";
+    String tooBig = rawPost(INFER, big, 4);
+
+    assertTrue(pieces.startsWith("HTTP/1.1 200"), pieces);
+    assertTrue(pieces.endsWith("\r\n\r\n" + whole), pieces + "\nexpected body: " + whole);
+    assertTrue(tooBig.startsWith("HTTP/1.1 400"), tooBig);
+    assertTrue(tooBig.contains("4096 bytes (MODELSYNC_MAX_BODY_BYTES)"), tooBig);
+  }
+
+  /**
+   * POSTs {@code body} in {@code parts} chunks of HTTP/1.1 chunked encoding (no Content-Length, so
+   * the limit is met while reading), written 50 ms apart; returns the answer.
+   */
+  private static String rawPost(String path, String body, int parts) throws Exception {
+    NetSocket socket =
+        h.vertx.createNetClient().connect(api.httpPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    Buffer answer = Buffer.buffer();
+    var done = new java.util.concurrent.CompletableFuture<Void>();
+    socket.handler(
+        b -> {
+          answer.appendBuffer(b);
+          String text = answer.toString();
+          int head = text.indexOf("\r\n\r\n");
+          int at = text.toLowerCase(java.util.Locale.ROOT).indexOf("content-length: ");
+          if (head > 0 && at > 0) {
+            int length = Integer.parseInt(text.substring(at + 16, text.indexOf("\r\n", at)));
+            if (answer.length() >= head + 4 + length) {
+              done.complete(null);
+            }
+          }
+        });
+    socket.closeHandler(v -> done.complete(null));
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    socket
+        .write(
+            "POST "
+                + path
+                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n")
+        .await(10, TimeUnit.SECONDS);
+    int step = (bytes.length + parts - 1) / parts;
+    for (int from = 0; from < bytes.length; from += step) {
+      Thread.sleep(50);
+      int to = Math.min(bytes.length, from + step);
+      Buffer chunk =
+          Buffer.buffer(Integer.toHexString(to - from) + "\r\n")
+              .appendBytes(java.util.Arrays.copyOfRange(bytes, from, to))
+              .appendString("\r\n");
+      socket.write(chunk).await(10, TimeUnit.SECONDS);
+    }
+    socket.write("0\r\n\r\n").await(10, TimeUnit.SECONDS);
+    done.get(10, TimeUnit.SECONDS);
+    socket.close();
+    return answer.toString();
+  }
 }

@@ -14,14 +14,18 @@ public final class Batching {
 
   /** True when every input and output of the model has a free first dimension. */
   public static boolean batchable(LoadedModel model) {
-    for (List<TensorInfo> side : List.of(model.inputs(), model.outputs())) {
-      for (TensorInfo t : side) {
-        if (t.shape().length == 0 || t.shape()[0] != -1 || t.type() == null) {
-          return false;
-        }
+    return freeFirstDimension(model.inputs()) && freeFirstDimension(model.outputs());
+  }
+
+  /** Asked per request: indexed, so that it allocates no iterator. */
+  private static boolean freeFirstDimension(List<TensorInfo> side) {
+    for (int i = 0; i < side.size(); i++) {
+      TensorInfo t = side.get(i);
+      if (t.shape().length == 0 || t.shape()[0] != -1 || t.type() == null) {
+        return false;
       }
     }
-    return !model.inputs().isEmpty() && !model.outputs().isEmpty();
+    return !side.isEmpty();
   }
 
   /** True when two requests can share a run: same names, datatypes and trailing dimensions. */

@@ -52,12 +52,15 @@ public enum DataType {
     return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
   }
 
+  /** {@link #values()} copies its array on every call; this is asked per request. */
+  private static final DataType[] VALUES = values();
+
   /** The datatype of a KServe name, or null when it is not one. */
   public static DataType of(String name) {
     if (name == null) {
       return null;
     }
-    for (DataType t : values()) {
+    for (DataType t : VALUES) {
       if (t.name().equals(name)) {
         return t;
       }

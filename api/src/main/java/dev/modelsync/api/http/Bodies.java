@@ -60,33 +60,68 @@ final class Bodies {
       tooLarge(req, max);
       return;
     }
-    Buffer body = Buffer.buffer(512);
-    ApiError[] refused = new ApiError[1];
-    req.handler(
-        chunk -> {
-          if (refused[0] != null) {
-            return;
-          }
-          long total = (long) body.length() + chunk.length();
-          if (total > max) {
-            refused[0] = ApiError.badRequest(tooLargeMessage(max));
-          } else if (!ticket.cover(total)) {
-            refused[0] = admission.overBudget();
-            refuse(req, refused[0]); // at once: the rest of the body is not awaited
-          } else {
-            body.appendBuffer(chunk);
-          }
-        });
-    req.endHandler(
-        x -> {
-          if (refused[0] != null) {
-            if (refused[0].status() == 400) {
-              tooLarge(req, max);
-            }
-          } else {
-            then.handle(body);
-          }
-        });
+    Reader reader = new Reader(req, ticket, then, max);
+    req.handler(reader);
+    req.endHandler(reader::end);
+  }
+
+  /**
+   * One request's body as it arrives. A body that comes in one chunk, as small inference requests
+   * do, is that chunk: Vert.x hands over an unpooled heap copy of Netty's bytes, so it is kept as
+   * it is, with no buffer of our own allocated and copied into per request. A second chunk starts a
+   * buffer that grows.
+   */
+  private final class Reader implements Handler<Buffer> {
+    private final HttpServerRequest req;
+    private final Admission.Ticket ticket;
+    private final Handler<Buffer> then;
+    private final int max;
+    private Buffer first;
+    private Buffer grown;
+    private ApiError refused;
+
+    Reader(HttpServerRequest req, Admission.Ticket ticket, Handler<Buffer> then, int max) {
+      this.req = req;
+      this.ticket = ticket;
+      this.then = then;
+      this.max = max;
+    }
+
+    @Override
+    public void handle(Buffer chunk) {
+      if (refused != null) {
+        return;
+      }
+      long total = (long) length() + chunk.length();
+      if (total > max) {
+        refused = ApiError.badRequest(tooLargeMessage(max));
+      } else if (!ticket.cover(total)) {
+        refused = admission.overBudget();
+        refuse(req, refused); // at once: the rest of the body is not awaited
+      } else if (first == null && grown == null) {
+        first = chunk;
+      } else {
+        if (grown == null) {
+          grown = Buffer.buffer((int) Math.min(max, Math.max(512, 2 * total))).appendBuffer(first);
+          first = null;
+        }
+        grown.appendBuffer(chunk);
+      }
+    }
+
+    private int length() {
+      return grown != null ? grown.length() : first != null ? first.length() : 0;
+    }
+
+    void end(Void ignored) {
+      if (refused != null) {
+        if (refused.status() == 400) {
+          tooLarge(req, max);
+        }
+      } else {
+        then.handle(grown != null ? grown : first != null ? first : Buffer.buffer(0));
+      }
+    }
   }
 
   /** The declared body length; -1 when absent or unreadable (the size limit still applies). */

@@ -90,6 +90,29 @@ final class InferenceHandlers {
     };
   }
 
+  /**
+   * The last infer path parsed, shared by the event loops (immutable, so a stale read is only a
+   * miss): clients send the same path over and over, and parsing it allocates two strings.
+   */
+  private volatile InferPath lastPath;
+
+  /** A v2 infer path's model and version (null for the latest). */
+  private record InferPath(String path, String model, String version) {
+    /** Null when {@code path} is not {@code /v2/models/{m}[/versions/{v}]/infer}. */
+    static InferPath of(String path) {
+      String rest = path.substring(V2_PREFIX.length(), path.length() - INFER.length());
+      int slash = rest.indexOf('/');
+      if (slash < 0) {
+        return new InferPath(path, rest, null);
+      }
+      if (!rest.startsWith(VERSIONS, slash) || rest.indexOf('/', slash + VERSIONS.length()) >= 0) {
+        return null;
+      }
+      return new InferPath(
+          path, rest.substring(0, slash), rest.substring(slash + VERSIONS.length()));
+    }
+  }
+
   /** Handles {@code POST /v2/models/{m}[/versions/{v}]/infer}; false for any other request. */
   boolean tryFastPath(HttpServerRequest req, RequestTimeout timeout) {
     String path = req.path();
@@ -99,19 +122,16 @@ final class InferenceHandlers {
         || path.length() <= V2_PREFIX.length() + INFER.length()) {
       return false;
     }
-    String rest = path.substring(V2_PREFIX.length(), path.length() - INFER.length());
-    String model = rest;
-    String version = null;
-    int slash = rest.indexOf('/');
-    if (slash >= 0) {
-      if (!rest.startsWith(VERSIONS, slash) || rest.indexOf('/', slash + VERSIONS.length()) >= 0) {
+    InferPath target = lastPath;
+    if (target == null || !target.path().equals(path)) {
+      target = InferPath.of(path);
+      if (target == null) {
         return false;
       }
-      model = rest.substring(0, slash);
-      version = rest.substring(slash + VERSIONS.length());
+      lastPath = target;
     }
-    String m = model;
-    String v = version;
+    String m = target.model();
+    String v = target.version();
     timeout.arm(req);
     Admission.Ticket ticket = bodies.admit(req);
     if (ticket != null) {

@@ -61,7 +61,17 @@ final class JsonText {
     }
   }
 
+  /** UTF-8 bytes; an ASCII text (the usual answer) is copied once, not through a String. */
   static byte[] bytes(StringBuilder out) {
-    return out.toString().getBytes(StandardCharsets.UTF_8);
+    int n = out.length();
+    byte[] ascii = new byte[n];
+    for (int i = 0; i < n; i++) {
+      char c = out.charAt(i);
+      if (c >= 0x80) {
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+      }
+      ascii[i] = (byte) c;
+    }
+    return ascii;
   }
 }
