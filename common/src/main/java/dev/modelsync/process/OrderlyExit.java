@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * default handlers give (128 + the signal's number: 143, 130). The hook stays for every other way
  * out ({@link System#exit} elsewhere): it runs {@code close} unless it ran already.
  *
- * <p>{@code close} runs once. A second signal while it runs is logged and waits with it.
+ * <p>{@code close} runs once. A second signal while it runs is logged and ignored: the first one's
+ * exit follows the close.
  */
 public final class OrderlyExit {
   private static final Logger LOG = LoggerFactory.getLogger(OrderlyExit.class);

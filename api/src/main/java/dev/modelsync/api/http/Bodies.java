@@ -76,8 +76,11 @@ final class Bodies {
     private final Admission.Ticket ticket;
     private final Handler<Buffer> then;
     private final int max;
-    private Buffer first;
-    private Buffer grown;
+
+    /** The first chunk until a second one comes; then a buffer of our own that grows. */
+    private Buffer body;
+
+    private boolean grown;
     private ApiError refused;
 
     Reader(HttpServerRequest req, Admission.Ticket ticket, Handler<Buffer> then, int max) {
@@ -92,25 +95,21 @@ final class Bodies {
       if (refused != null) {
         return;
       }
-      long total = (long) length() + chunk.length();
+      long total = (long) (body == null ? 0 : body.length()) + chunk.length();
       if (total > max) {
         refused = ApiError.badRequest(tooLargeMessage(max));
       } else if (!ticket.cover(total)) {
         refused = admission.overBudget();
         refuse(req, refused); // at once: the rest of the body is not awaited
-      } else if (first == null && grown == null) {
-        first = chunk;
+      } else if (body == null) {
+        body = chunk;
       } else {
-        if (grown == null) {
-          grown = Buffer.buffer((int) Math.min(max, Math.max(512, 2 * total))).appendBuffer(first);
-          first = null;
+        if (!grown) {
+          body = Buffer.buffer((int) Math.min(max, Math.max(512, 2 * total))).appendBuffer(body);
+          grown = true;
         }
-        grown.appendBuffer(chunk);
+        body.appendBuffer(chunk);
       }
-    }
-
-    private int length() {
-      return grown != null ? grown.length() : first != null ? first.length() : 0;
     }
 
     void end(Void ignored) {
@@ -119,7 +118,7 @@ final class Bodies {
           tooLarge(req, max);
         }
       } else {
-        then.handle(grown != null ? grown : first != null ? first : Buffer.buffer(0));
+        then.handle(body != null ? body : Buffer.buffer(0));
       }
     }
   }
