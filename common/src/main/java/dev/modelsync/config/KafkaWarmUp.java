@@ -1,7 +1,11 @@
 package dev.modelsync.config;
 
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.Topics;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,11 +17,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -34,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * sent 20 ms after the previous one reached a consumer in 8–12 ms from a fresh process and broker,
  * 2.4 ms after 6,000 round trips and 1.6 ms after 20,000 (the broker's share about half). The
  * producer is made with the caller's own producer settings, the consumer like the api's (assigned,
- * no group), so the same code is compiled.
+ * no group), and each record is a {@code model.saved} made as the agent makes one (keyed by its
+ * model, with the content-type header, encoded each round) and decoded as the api decodes one, so
+ * the same code is compiled: with bare 512-byte records, the send → read of a real save still took
+ * 4.2 ms over the first 40 saves and 3.2 ms over the 121st to 160th (a traced standalone jar).
  *
  * <p>It runs once per process (the standalone jar's agent and api share one JIT), on a daemon
  * thread of its own, and never delays start-up or a save: a failure (no broker yet, no right to
@@ -104,7 +112,8 @@ public final class KafkaWarmUp {
     private final KafkaClientConfig kafka;
     private final Map<String, Object> producerProps;
     private final TopicPartition partition = new TopicPartition(Topics.WARM_UP, 0);
-    private final byte[] value = new byte[512];
+    private final EventCodec codec = new EventCodec(URI.create("/modelsync/warmup"));
+    private final ModelSaved saved = syntheticSave();
     private long deadline;
     private Producer<String, byte[]> producer;
     private Consumer<byte[], byte[]> consumer;
@@ -138,14 +147,34 @@ public final class KafkaWarmUp {
 
     @Override
     public void round() throws Exception {
-      producer
-          .send(new ProducerRecord<>(Topics.WARM_UP, "warmup", value))
-          .get(10, TimeUnit.SECONDS);
-      while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+      producer.send(EventRecords.of(Topics.WARM_UP, codec, saved)).get(10, TimeUnit.SECONDS);
+      ConsumerRecords<byte[], byte[]> records;
+      while ((records = consumer.poll(Duration.ofMillis(100))).isEmpty()) {
         if (System.nanoTime() - deadline > 0) {
           throw new IllegalStateException("a record sent was not read back within the budget");
         }
       }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        codec.decode(r.value());
+      }
+    }
+
+    /** A save of a two-file version, as large as a small model's event. */
+    private static ModelSaved syntheticSave() {
+      String sha = "0".repeat(64);
+      return new ModelSaved(
+          "warmup",
+          1,
+          "sha256:" + sha,
+          4096,
+          "OnnxRuntime",
+          List.of(
+              new ModelSaved.FileEntry("model.json", 48, sha),
+              new ModelSaved.FileEntry("model.onnx", 4048, sha)),
+          "warmup/1",
+          null,
+          Instant.now(),
+          null);
     }
 
     @Override

@@ -1,12 +1,18 @@
 package dev.modelsync.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.EventTypes;
+import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
 import dev.modelsync.kafka.EmbeddedKafka;
 import dev.modelsync.testkit.kafka.WithKafka;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +20,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +69,31 @@ class KafkaWarmUpTest {
               .get(Topics.WARM_UP)
               .partitions()
               .size());
+    }
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(Topics.WARM_UP, 0);
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, 149);
+      ConsumerRecord<String, byte[]> last = null;
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (last == null && System.nanoTime() < until) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          last = r;
+        }
+      }
+      assertNotNull(last, "the last warm-up record");
+      assertEquals("warmup", last.key(), "keyed by its model, as the agent keys a save");
+      assertEquals(
+          EventCodec.CONTENT_TYPE,
+          new String(
+              last.headers().lastHeader(EventRecords.CONTENT_TYPE_HEADER).value(),
+              StandardCharsets.UTF_8));
+      ModelEvent event = new EventCodec(URI.create("/test")).decode(last.value());
+      assertEquals(EventTypes.SAVED + " of warmup", event.type() + " of " + event.model());
     }
   }
 
