@@ -1,6 +1,7 @@
 package dev.modelsync.config;
 
 import dev.modelsync.events.EventCodec;
+import dev.modelsync.events.EventDecodingException;
 import dev.modelsync.events.ModelSaved;
 import dev.modelsync.events.Topics;
 import java.net.URI;
@@ -155,7 +156,11 @@ public final class KafkaWarmUp {
         }
       }
       for (ConsumerRecord<byte[], byte[]> r : records) {
-        codec.decode(r.value());
+        try {
+          codec.decode(r.value());
+        } catch (EventDecodingException | RuntimeException e) {
+          // another process's record on the shared topic, from an older version: not ours to read
+        }
       }
     }
 
