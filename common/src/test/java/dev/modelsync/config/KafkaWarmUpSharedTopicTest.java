@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -21,8 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The warm-up topic is shared by every process on a broker; on a broker of its own here. */
 @WithKafka(WithKafka.Scope.CLASS)
 class KafkaWarmUpSharedTopicTest {
-  private static final Map<String, Object> PRODUCER =
-      Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0);
+  private static final Map<String, Object> PRODUCER = KafkaWarmUpTest.PRODUCER;
 
   @Test
   @DisplayName(

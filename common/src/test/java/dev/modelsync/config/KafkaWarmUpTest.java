@@ -1,7 +1,6 @@
 package dev.modelsync.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.modelsync.events.EventTypes;
 import dev.modelsync.events.ModelEvent;
 import dev.modelsync.events.Topics;
 import dev.modelsync.kafka.EmbeddedKafka;
+import dev.modelsync.testkit.kafka.TopicReader;
 import dev.modelsync.testkit.kafka.WithKafka;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +21,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @WithKafka(WithKafka.Scope.CLASS)
 class KafkaWarmUpTest {
-  private static final Map<String, Object> PRODUCER =
+  static final Map<String, Object> PRODUCER =
       Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0);
 
   @Test
@@ -70,30 +67,21 @@ class KafkaWarmUpTest {
               .partitions()
               .size());
     }
-    try (var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(Topics.WARM_UP, 0);
-      consumer.assign(List.of(tp));
-      consumer.seek(tp, 149);
-      ConsumerRecord<String, byte[]> last = null;
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (last == null && System.nanoTime() < until) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          last = r;
-        }
+    EventCodec codec = new EventCodec(URI.create("/test"));
+    try (var reader =
+        new TopicReader<ModelEvent>(kafka.bootstrapServers(), Topics.WARM_UP, codec::decode)) {
+      List<ModelEvent> events = reader.readToEnd(Duration.ofSeconds(10)); // each one decodes
+      assertEquals(150, events.size());
+      for (ModelEvent event : events) {
+        assertEquals(EventTypes.SAVED + " of warmup", event.type() + " of " + event.model());
       }
-      assertNotNull(last, "the last warm-up record");
+      ConsumerRecord<String, byte[]> last = reader.records().get(events.size() - 1);
       assertEquals("warmup", last.key(), "keyed by its model, as the agent keys a save");
       assertEquals(
           EventCodec.CONTENT_TYPE,
           new String(
               last.headers().lastHeader(EventRecords.CONTENT_TYPE_HEADER).value(),
               StandardCharsets.UTF_8));
-      ModelEvent event = new EventCodec(URI.create("/test")).decode(last.value());
-      assertEquals(EventTypes.SAVED + " of warmup", event.type() + " of " + event.model());
     }
   }
 
