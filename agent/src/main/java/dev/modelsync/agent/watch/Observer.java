@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -118,9 +119,10 @@ public final class Observer {
       if (attrs.isSymbolicLink()) {
         throw new SourceTree.LinkException(unit.source());
       }
-      boolean renamedIn = renamedIn(unit.source(), attrs.lastModifiedTime());
+      Times before = Times.of(unit.source());
       List<FileStat> files = new ArrayList<>();
       SourceTree.Entry manifestFile = list(unit, tree, files);
+      boolean renamedIn = renamedIn(before, Times.of(unit.source()));
       if (manifestFile == null) {
         return new Observation(files, ManifestState.ABSENT, null, renamedIn);
       }
@@ -158,14 +160,28 @@ public final class Observer {
   /**
    * A rename changes a file's ctime but not its mtime, while creating or writing one sets both:
    * ctime later than mtime means the directory or file was renamed into place after it was written.
-   * False where the file system has no ctime.
+   * The times are read before and after the files are listed, and must not have changed: a write
+   * between two reads, or one caught half-way (the kernel sets ctime, then mtime), would otherwise
+   * look like a rename of a file that is still being written. False where there is no ctime.
    */
-  static boolean renamedIn(Path path, FileTime mtime) {
-    try {
-      Object ctime = Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-      return ctime instanceof FileTime c && c.compareTo(mtime) > 0;
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return false;
+  static boolean renamedIn(Times before, Times after) {
+    return before != null && before.equals(after) && after.ctime().compareTo(after.mtime()) > 0;
+  }
+
+  /** A file's or directory's mtime and ctime, from one stat call. */
+  record Times(FileTime mtime, FileTime ctime) {
+    /** The times of {@code path}, not following a link; null where there is no ctime. */
+    static Times of(Path path) {
+      try {
+        Map<String, Object> times =
+            Files.readAttributes(path, "unix:lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
+        return times.get("lastModifiedTime") instanceof FileTime m
+                && times.get("ctime") instanceof FileTime c
+            ? new Times(m, c)
+            : null;
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        return null;
+      }
     }
   }
 }
