@@ -1,6 +1,8 @@
 package dev.modelsync.api.deploy;
 
 import dev.modelsync.api.artifacts.LocalStore;
+import dev.modelsync.api.catalog.Catalog;
+import dev.modelsync.api.catalog.ServedVersion;
 import dev.modelsync.api.engine.EngineRegistry;
 import dev.modelsync.api.engine.LoadedModel;
 import dev.modelsync.api.metrics.ApiMetrics;
@@ -28,13 +30,14 @@ import org.slf4j.LoggerFactory;
  * Runs what the api does with a {@code model.saved} event, from the record's bytes to a warmed-up
  * model, a few thousand times at start on a tiny real ONNX model in a store of its own: decode and
  * check the event (signature too when a key is set), check the files' digest, open an ONNX Runtime
- * session, answer the warm-up request, close. A save runs this path once, so without this it stays
+ * session, answer the warm-up request, register the version's meters, swap it into a catalog and
+ * retire and close the version before it. A save runs this path once, so without this it stays
  * interpreted for the first hundreds of saves: on this project's test machine a load of the 1x4
  * model took 3.6–4.4 ms of CPU in a fresh process and 1.1–1.3 ms after 2,000 loads.
  *
- * <p>Nothing reaches the catalog, the topics or the api's metrics. It runs once per process, on a
- * daemon thread of its own, never delays start-up or a load, and is bounded in time; a failure ends
- * it with one log line.
+ * <p>Nothing reaches the api's catalog, the topics or the api's metrics: the catalog and the meters
+ * are the warm-up's own. It runs once per process, on a daemon thread of its own, never delays
+ * start-up or a load, and is bounded in time; a failure ends it with one log line.
  */
 public final class LoadWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(LoadWarmUp.class);
@@ -98,11 +101,15 @@ public final class LoadWarmUp {
       long maxTensorBytes,
       Path tmp)
       throws Exception {
-    return WARM_UP.run(new Loads(key, intraOpThreads, maxTensorBytes, tmp), rounds, budget);
+    return run(new Loads(key, intraOpThreads, maxTensorBytes, tmp), rounds, budget);
+  }
+
+  static BackgroundWarmUp.Outcome run(Loads loads, int rounds, Duration budget) throws Exception {
+    return WARM_UP.run(loads, rounds, budget);
   }
 
   /** A round: the saved event decoded and checked, the model loaded, warmed up and closed. */
-  private static final class Loads implements BackgroundWarmUp.Rounds {
+  static final class Loads implements BackgroundWarmUp.Rounds {
     private final Optional<EventKey> key;
     private final int intraOpThreads;
     private final long maxTensorBytes;
@@ -111,6 +118,10 @@ public final class LoadWarmUp {
     private EventCodec codec;
     private byte[] record;
     private VersionLoader loader;
+    private ApiMetrics metrics;
+    private Catalog catalog;
+    private long version;
+    private int mostKept;
 
     Loads(Optional<EventKey> key, int intraOpThreads, long maxTensorBytes, Path tmp) {
       this.key = key;
@@ -140,23 +151,63 @@ public final class LoadWarmUp {
               null);
       codec = new EventCodec(URI.create("/modelsync/api/warmup"), key);
       record = codec.encode(saved);
+      metrics =
+          new ApiMetrics(
+              "warmup", () -> 0, new ApiMetrics.OpenResources(() -> 0, () -> 0, () -> 0));
       loader =
           new VersionLoader(
               new LocalStore(store),
               new EngineRegistry(EngineRegistry.standardLoaders(intraOpThreads)),
-              new ApiMetrics(
-                  "warmup", () -> 0, new ApiMetrics.OpenResources(() -> 0, () -> 0, () -> 0)),
+              metrics,
               maxTensorBytes);
+      catalog = new Catalog();
     }
 
+    /**
+     * Then what the deployer does with a loaded version, each round as a new version: its meters,
+     * the catalog's swap, and the version before it retired (closed, its meters removed). Cold, the
+     * meters and the swap took several times their 0.45 ms on the first saves.
+     */
     @Override
     public void round() throws Exception {
-      LoadedModel model = loader.load((ModelSaved) codec.decode(record));
-      model.close();
+      ModelSaved saved = (ModelSaved) codec.decode(record);
+      LoadedModel model = loader.load(saved);
+      version++;
+      catalog.add(
+          new ServedVersion(
+              saved.model(),
+              version,
+              saved.digest(),
+              model,
+              metrics.version(saved.model(), version),
+              Runnable::run));
+      for (ServedVersion old : catalog.trim(saved.model(), 1)) {
+        metrics.forget(old.meters());
+      }
+      mostKept = Math.max(mostKept, catalog.slot(saved.model()).versions().size());
+      metrics.loaded(saved.model(), Duration.ofMillis(1));
+      metrics.swapped(saved.model());
+      metrics.servedAfterSave(saved.model(), Duration.ofMillis(1));
+    }
+
+    /** Versions swapped in so far, one per round. */
+    long versions() {
+      return version;
+    }
+
+    /** The most versions the warm-up's catalog held after a round: 1 when each retires the last. */
+    int mostKept() {
+      return mostKept;
     }
 
     @Override
     public void close() {
+      if (catalog != null) {
+        catalog.clear();
+      }
+      if (metrics != null) {
+        metrics.close();
+      }
       if (root != null) {
         Trees.delete(root);
       }

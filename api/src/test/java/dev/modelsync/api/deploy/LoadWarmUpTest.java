@@ -33,6 +33,19 @@ class LoadWarmUpTest {
   }
 
   @Test
+  @DisplayName(
+      "each round swaps the loaded version into the warm-up's own catalog and retires the one"
+          + " before it, as the deployer does")
+  void swapsEachVersionIn(@TempDir Path tmp) throws Exception {
+    LoadWarmUp.Loads loads = new LoadWarmUp.Loads(Optional.empty(), 1, MAX_TENSOR_BYTES, tmp);
+
+    LoadWarmUp.run(loads, 25, Duration.ofSeconds(60));
+
+    assertEquals(25, loads.versions());
+    assertEquals(1, loads.mostKept(), "the version before is retired on each swap");
+  }
+
+  @Test
   @DisplayName("with an event key, the signed event is checked on each round like a real one")
   void signedEvents(@TempDir Path tmp) throws Exception {
     EventKey key = EventKey.of("k".repeat(EventKey.MIN_LENGTH));
