@@ -162,8 +162,8 @@ public final class Agent {
     // the probe writes and syncs a file: on the disk thread, never delaying a save
     executor.scheduleWithFixedDelay(
         () -> disk.run(storeHealth::probe), 0, config.healthMs(), TimeUnit.MILLISECONDS);
-    // first on the sync thread, ahead of the first scan: start-up does not wait for it
-    executor.execute(() -> WarmUp.run(codec, config.quietMs()));
+    // on a thread of its own: neither start-up nor the first save waits for it
+    WarmUp.start(config.saveWarmUpRounds(), codec, config.quietMs());
     watcher =
         FileWatcher.start(config.watch(), config.modelsDir(), sync::changed, sync::rescan, signals);
     sync.rescan();
@@ -318,6 +318,7 @@ public final class Agent {
   }
 
   private void closeBlocking() throws Exception {
+    WarmUp.stop(Duration.ofSeconds(5));
     if (watcher != null) {
       watcher.close();
     }

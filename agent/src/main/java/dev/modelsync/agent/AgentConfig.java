@@ -1,5 +1,6 @@
 package dev.modelsync.agent;
 
+import dev.modelsync.agent.sync.WarmUp;
 import dev.modelsync.agent.watch.WatchMode;
 import dev.modelsync.config.ArtifactToken;
 import dev.modelsync.config.BucketConfig;
@@ -41,6 +42,7 @@ import java.util.Optional;
  * @param watch inotify, the portable poll watcher, or whichever works here
  * @param bucket when present, each version is uploaded there before its {@code model.saved} goes
  *     out
+ * @param saveWarmUpRounds rounds of the save path {@link WarmUp} runs at start (0 = none)
  */
 public record AgentConfig(
     Path modelsDir,
@@ -57,7 +59,8 @@ public record AgentConfig(
     Optional<EventKey> eventKey,
     Optional<ArtifactToken> artifactToken,
     WatchMode watch,
-    Optional<BucketConfig> bucket) {
+    Optional<BucketConfig> bucket,
+    int saveWarmUpRounds) {
 
   public static final Option MODELS_DIR =
       Option.required(
@@ -140,6 +143,7 @@ public record AgentConfig(
           STORE_DIR,
           KafkaClientConfig.BOOTSTRAP,
           KafkaWarmUp.ROUNDS,
+          WarmUp.ROUNDS,
           EVENTS_TOPIC,
           PORT,
           HOST,
@@ -173,6 +177,7 @@ public record AgentConfig(
     HEALTH_MS.require(healthMs);
     SYNC_DELAY_MS.require(syncDelayMs);
     INSTANCE_ID.require(instanceId);
+    WarmUp.ROUNDS.require(saveWarmUpRounds);
     if (modelsDir.equals(storeDir) || storeDir.startsWith(modelsDir)) {
       throw new ConfigException(
           STORE_DIR.label() + " must not be inside " + MODELS_DIR.label() + ": " + storeDir);
@@ -198,7 +203,8 @@ public record AgentConfig(
         EventKeySetting.from(settings),
         ArtifactToken.from(settings),
         watchMode(settings.string(WATCH)),
-        BucketConfig.from(settings));
+        BucketConfig.from(settings),
+        (int) settings.longValue(WarmUp.ROUNDS));
   }
 
   private static WatchMode watchMode(String text) {

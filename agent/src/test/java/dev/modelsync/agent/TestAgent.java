@@ -114,7 +114,8 @@ final class TestAgent implements AutoCloseable {
             eventKey,
             artifactToken,
             watch,
-            bucket);
+            bucket,
+            0);
   }
 
   TestAgent start() throws Exception {

@@ -39,6 +39,7 @@ public final class StandaloneHarness implements AutoCloseable {
     env.put("MODELSYNC_DEMO", "false");
     // tests do not warm up (a benchmark passes its own values)
     env.putIfAbsent("MODELSYNC_KAFKA_WARMUP_ROUNDS", "0");
+    env.putIfAbsent("MODELSYNC_SAVE_WARMUP_ROUNDS", "0");
     env.putIfAbsent("MODELSYNC_LOAD_WARMUP_ROUNDS", "0");
     StandaloneConfig config = StandaloneConfig.from(env);
     return new StandaloneHarness(new Launcher(config, env, extraLoaders).start(), config);

@@ -118,7 +118,8 @@ public final class AgentSaveBench {
               Optional.empty(),
               Optional.empty(),
               WatchMode.AUTO,
-              Optional.empty());
+              Optional.empty(),
+              5000); // the save warm-up as shipped
       Agent agent = get(Agent.start(vertx, config));
       try {
         Saver small = new Saver(models, staging, "small", 1 << 10);

@@ -69,7 +69,8 @@ public final class RenameLatencyBench {
               Optional.empty(),
               Optional.empty(),
               WatchMode.AUTO,
-              Optional.empty());
+              Optional.empty(),
+              5000); // the save warm-up as shipped
       createTopic(kafka.bootstrapServers(), config.eventsTopic());
       Agent agent = get(Agent.start(vertx, config));
       try (KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {

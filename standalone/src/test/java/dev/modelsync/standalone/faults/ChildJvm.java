@@ -37,6 +37,7 @@ final class ChildJvm implements AutoCloseable {
         .removeIf(k -> k.startsWith("MODELSYNC_") || k.startsWith("KAFKA_"));
     // a crash test's timing is its own: no warm-up competing for the CPU
     builder.environment().put("MODELSYNC_KAFKA_WARMUP_ROUNDS", "0");
+    builder.environment().put("MODELSYNC_SAVE_WARMUP_ROUNDS", "0");
     builder.environment().put("MODELSYNC_LOAD_WARMUP_ROUNDS", "0");
     builder.environment().putAll(env);
     process = builder.start();
