@@ -48,17 +48,20 @@ public final class WarmUp {
   /** Rounds the logged median is taken over, the last ones. */
   private static final int WINDOW = 200;
 
-  private static final BackgroundWarmUp WARM_UP =
-      new BackgroundWarmUp(
-          LOG,
-          "modelsync-save-warmup",
-          ROUNDS,
-          WINDOW,
-          new BackgroundWarmUp.Wording(
-              "Save warm-up",
-              "the save path",
-              "rounds",
-              "the first saves run slower until the JIT compiles their path"));
+  private static final BackgroundWarmUp WARM_UP = warmUp();
+
+  private static BackgroundWarmUp warmUp() {
+    return new BackgroundWarmUp(
+        LOG,
+        "modelsync-save-warmup",
+        ROUNDS,
+        WINDOW,
+        new BackgroundWarmUp.Wording(
+            "Save warm-up",
+            "the save path",
+            "rounds",
+            "the first saves run slower until the JIT compiles their path"));
+  }
 
   private WarmUp() {}
 
@@ -77,10 +80,13 @@ public final class WarmUp {
     return WARM_UP.stop(wait);
   }
 
-  /** Blocking, for tests: {@code count} rounds within {@code budget}. */
+  /**
+   * Blocking, for tests: {@code count} rounds within {@code budget}, on an instance of its own (the
+   * process's one is stopped for good once an agent in it closes).
+   */
   static BackgroundWarmUp.Outcome run(EventCodec codec, long quietMs, int count, Duration budget)
       throws Exception {
-    return WARM_UP.run(new Saves(codec, quietMs), count, budget);
+    return warmUp().run(new Saves(codec, quietMs), count, budget);
   }
 
   /** The rounds: both layouts, observed, decided, archived and encoded. */
